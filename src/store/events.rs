@@ -1,0 +1,86 @@
+//! The audit log: append-only; written in the transaction of the change.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::codec::{from_json, from_micros, micros, parse_id, to_json};
+use super::{Page, StoreError};
+use crate::core::event::{Actor, AuditEvent, Outcome};
+use crate::core::TenantId;
+
+fn actor_columns(actor: Actor) -> (&'static str, Option<String>) {
+    match actor {
+        Actor::System => ("system", None),
+        Actor::Cli => ("cli", None),
+        Actor::Anonymous => ("anonymous", None),
+        Actor::ApiKey(id) => ("api_key", Some(id.to_string())),
+        Actor::User(id) => ("user", Some(id.to_string())),
+    }
+}
+
+fn decode_actor(kind: &str, id: Option<String>) -> Result<Actor, StoreError> {
+    let id = || id.clone().ok_or_else(|| StoreError::Corrupt("actor without id".into()));
+    Ok(match kind {
+        "system" => Actor::System,
+        "cli" => Actor::Cli,
+        "anonymous" => Actor::Anonymous,
+        "api_key" => Actor::ApiKey(parse_id(&id()?)?),
+        "user" => Actor::User(parse_id(&id()?)?),
+        other => return Err(StoreError::Corrupt(format!("actor type {other:?}"))),
+    })
+}
+
+fn decode(row: &AnyRow) -> Result<AuditEvent, StoreError> {
+    let outcome: String = row.try_get("outcome")?;
+    Ok(AuditEvent {
+        id: parse_id(&row.try_get::<String, _>("id")?)?,
+        tenant_id: parse_id(&row.try_get::<String, _>("tenant_id")?)?,
+        at: from_micros(row.try_get("at")?)?,
+        actor: decode_actor(&row.try_get::<String, _>("actor_type")?, row.try_get("actor_id")?)?,
+        action: row.try_get("action")?,
+        target_type: row.try_get("target_type")?,
+        target_id: row.try_get("target_id")?,
+        outcome: if outcome == "success" { Outcome::Success } else { Outcome::Failure },
+        ip: row.try_get("ip")?,
+        details: from_json(&row.try_get::<String, _>("details")?)?,
+    })
+}
+
+pub async fn append(conn: &mut AnyConnection, event: &AuditEvent) -> Result<(), StoreError> {
+    let (actor_type, actor_id) = actor_columns(event.actor);
+    sqlx::query(
+        "INSERT INTO audit_events (tenant_id, id, at, actor_type, actor_id, action, target_type, \
+         target_id, outcome, ip, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(event.tenant_id.to_string())
+    .bind(event.id.to_string())
+    .bind(micros(event.at))
+    .bind(actor_type)
+    .bind(actor_id)
+    .bind(&event.action)
+    .bind(event.target_type.as_deref())
+    .bind(event.target_id.as_deref())
+    .bind(match event.outcome {
+        Outcome::Success => "success",
+        Outcome::Failure => "failure",
+    })
+    .bind(event.ip.as_deref())
+    .bind(to_json(&event.details)?)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Events of a tenant, oldest first, after the cursor.
+pub async fn list(conn: &mut AnyConnection, tenant: TenantId, page: Page<'_>) -> Result<Vec<AuditEvent>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT tenant_id, id, at, actor_type, actor_id, action, target_type, target_id, outcome, \
+         ip, details FROM audit_events WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+    )
+    .bind(tenant.to_string())
+    .bind(page.after.unwrap_or(""))
+    .bind(page.sql_limit())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(decode).collect()
+}

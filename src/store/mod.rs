@@ -1,0 +1,118 @@
+//! Storage: one query code path for SQLite and PostgreSQL (ARCHITECTURE.md
+//! rule 7), on sqlx's `Any` driver.
+//!
+//! Every query is written once in SQL both databases accept (`$n`
+//! placeholders, `ON CONFLICT`, `RETURNING`); what differs between them —
+//! connection set-up, migrations, the reading of constraint errors — lives in
+//! [`dialect`]. Every method takes the tenant it works in (rule 5).
+//!
+//! Reads take a `&mut AnyConnection` (from [`Store::conn`] or a transaction);
+//! writes run inside a [`Store::begin`] transaction together with their audit
+//! event, so that a change and its event land or fail together (rule 9).
+
+pub mod api_keys;
+pub mod codec;
+pub mod dialect;
+pub mod error;
+pub mod events;
+pub mod groups;
+pub mod installation;
+pub mod passwords;
+pub mod roles;
+pub mod sessions;
+pub mod sql;
+pub mod tenants;
+pub mod users;
+pub mod workspaces;
+
+use std::time::Duration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyPool, Transaction};
+
+pub use dialect::Dialect;
+pub use error::StoreError;
+
+/// A page of a cursor-paginated listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page<'a> {
+    /// Return rows whose id sorts after this one.
+    pub after: Option<&'a str>,
+    pub limit: u32,
+}
+
+impl Page<'_> {
+    pub const MAX_LIMIT: u32 = 1000;
+
+    pub fn first(limit: u32) -> Self {
+        Page { after: None, limit }
+    }
+
+    fn sql_limit(&self) -> i64 {
+        i64::from(self.limit.clamp(1, Self::MAX_LIMIT))
+    }
+}
+
+/// The database behind the hub: a pool and its dialect.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    dialect: Dialect,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://…` or `postgres://…`), without migrating.
+    pub async fn connect(url: &str) -> Result<Self, StoreError> {
+        sqlx::any::install_default_drivers();
+        let dialect = Dialect::from_url(url)?;
+        let url = dialect.prepare_url(url);
+        let options: AnyConnectOptions = url.parse().map_err(StoreError::Database)?;
+        let pool = AnyPoolOptions::new()
+            .max_connections(dialect.max_connections())
+            .acquire_timeout(Duration::from_secs(10))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move { dialect.on_connect(conn).await })
+            })
+            .connect_with(options)
+            .await
+            .map_err(StoreError::Database)?;
+        Ok(Self { pool, dialect })
+    }
+
+    /// Applies the migrations of this store's dialect that are not yet applied.
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        self.dialect
+            .migrator()
+            .run(&self.pool)
+            .await
+            .map_err(|e| StoreError::Migration(e.to_string()))
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// A pooled connection for reads.
+    pub async fn conn(&self) -> Result<PoolConnection<Any>, StoreError> {
+        self.pool.acquire().await.map_err(StoreError::Database)
+    }
+
+    /// A transaction for writes; dropped without `commit`, it rolls back.
+    pub async fn begin(&self) -> Result<Transaction<'static, Any>, StoreError> {
+        self.pool.begin().await.map_err(StoreError::Database)
+    }
+
+    /// Whether the database answers (for `/healthz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map(|_| ())
+            .map_err(StoreError::Database)
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

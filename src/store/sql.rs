@@ -1,0 +1,135 @@
+//! A small builder for queries whose shape depends on the request (filters,
+//! `IN` lists): it numbers `$n` placeholders as values are pushed, so the
+//! same text runs on both databases.
+
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::query::Query;
+use sqlx::Any;
+
+#[derive(Debug, Clone)]
+enum Value {
+    Text(String),
+    Int(i64),
+}
+
+#[derive(Debug, Default)]
+pub struct Sql {
+    text: String,
+    values: Vec<Value>,
+}
+
+impl Sql {
+    pub fn new(text: &str) -> Self {
+        Self {
+            text: text.to_owned(),
+            values: Vec::new(),
+        }
+    }
+
+    /// Appends literal SQL.
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a placeholder bound to `value`.
+    pub fn text(&mut self, value: impl Into<String>) -> &mut Self {
+        self.values.push(Value::Text(value.into()));
+        self.placeholder()
+    }
+
+    pub fn int(&mut self, value: i64) -> &mut Self {
+        self.values.push(Value::Int(value));
+        self.placeholder()
+    }
+
+    /// Appends `(p1, p2, …)` bound to `values`; `(NULL)` when empty, which
+    /// matches nothing.
+    pub fn text_list<I, S>(&mut self, values: I) -> &mut Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.text.push('(');
+        let mut first = true;
+        for value in values {
+            if !first {
+                self.text.push_str(", ");
+            }
+            first = false;
+            self.text(value);
+        }
+        if first {
+            self.text.push_str("NULL");
+        }
+        self.text.push(')');
+        self
+    }
+
+    fn placeholder(&mut self) -> &mut Self {
+        let n = self.values.len();
+        self.text.push('$');
+        self.text.push_str(&n.to_string());
+        self
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The query, ready to run.
+    pub fn query(&self) -> Query<'_, Any, AnyArguments<'_>> {
+        let mut query = sqlx::query(&self.text);
+        for value in &self.values {
+            query = match value {
+                Value::Text(s) => query.bind(s.as_str()),
+                Value::Int(i) => query.bind(*i),
+            };
+        }
+        query
+    }
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE … ESCAPE '\'` pattern.
+pub fn like_escape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    for c in raw.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Convenience for decoding a list of rows.
+pub fn decode_all<T>(
+    rows: &[AnyRow],
+    decode: impl Fn(&AnyRow) -> Result<T, super::StoreError>,
+) -> Result<Vec<T>, super::StoreError> {
+    rows.iter().map(decode).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_in_order() {
+        let mut sql = Sql::new("SELECT 1 WHERE a = ");
+        sql.text("x").push(" AND b IN ").text_list(["p", "q"]).push(" AND c = ").int(3);
+        assert_eq!(sql.as_str(), "SELECT 1 WHERE a = $1 AND b IN ($2, $3) AND c = $4");
+    }
+
+    #[test]
+    fn empty_lists_match_nothing() {
+        let mut sql = Sql::new("x IN ");
+        sql.text_list(Vec::<String>::new());
+        assert_eq!(sql.as_str(), "x IN (NULL)");
+    }
+
+    #[test]
+    fn like_patterns_are_escaped() {
+        assert_eq!(like_escape(r"50%_a\b"), r"50\%\_a\\b");
+    }
+}

@@ -1,0 +1,308 @@
+//! Users, their emails and external ids.
+
+use std::collections::HashMap;
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+
+use super::codec::{from_micros, micros, one_row, parse_id};
+use super::sql::{like_escape, Sql};
+use super::{Page, StoreError};
+use crate::core::filter::{Filter, FilterOp};
+use crate::core::user::{email_key, username_key, Email, ExternalId, User, UserStatus};
+use crate::core::{TenantId, UserId};
+
+/// Attributes a user listing can be filtered on.
+pub const FILTER_ATTRIBUTES: &[&str] = &[
+    "username",
+    "email",
+    "status",
+    "given_name",
+    "family_name",
+    "display_name",
+    "external_id",
+];
+
+const COLUMNS: &str = "tenant_id, id, username, phone, given_name, family_name, display_name, \
+                       locale, status, created_at, updated_at, version";
+
+fn decode(row: &AnyRow) -> Result<User, StoreError> {
+    let status: String = row.try_get("status")?;
+    Ok(User {
+        id: parse_id(&row.try_get::<String, _>("id")?)?,
+        tenant_id: parse_id(&row.try_get::<String, _>("tenant_id")?)?,
+        username: row.try_get("username")?,
+        emails: Vec::new(),
+        phone: row.try_get("phone")?,
+        given_name: row.try_get("given_name")?,
+        family_name: row.try_get("family_name")?,
+        display_name: row.try_get("display_name")?,
+        locale: row.try_get("locale")?,
+        status: UserStatus::parse(&status).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        external_ids: Vec::new(),
+        created_at: from_micros(row.try_get("created_at")?)?,
+        updated_at: from_micros(row.try_get("updated_at")?)?,
+        version: row.try_get("version")?,
+    })
+}
+
+/// Inserts a user with its emails and external ids.
+pub async fn insert(conn: &mut AnyConnection, user: &User) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO users (tenant_id, id, username, username_key, phone, given_name, \
+         family_name, display_name, locale, status, created_at, updated_at, version) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(user.tenant_id.to_string())
+    .bind(user.id.to_string())
+    .bind(&user.username)
+    .bind(username_key(&user.username))
+    .bind(user.phone.as_deref())
+    .bind(user.given_name.as_deref())
+    .bind(user.family_name.as_deref())
+    .bind(user.display_name.as_deref())
+    .bind(user.locale.as_deref())
+    .bind(user.status.as_str())
+    .bind(micros(user.created_at))
+    .bind(micros(user.updated_at))
+    .bind(user.version)
+    .execute(&mut *conn)
+    .await?;
+    write_children(conn, user).await
+}
+
+async fn write_children(conn: &mut AnyConnection, user: &User) -> Result<(), StoreError> {
+    let tenant = user.tenant_id.to_string();
+    let id = user.id.to_string();
+    for (position, email) in user.emails.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO user_emails (tenant_id, user_id, position, value, value_key, verified, \
+             is_primary, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        )
+        .bind(&tenant)
+        .bind(&id)
+        .bind(i64::try_from(position).unwrap_or(i64::MAX))
+        .bind(&email.value)
+        .bind(email_key(&email.value))
+        .bind(email.verified)
+        .bind(email.primary)
+        .bind(email.kind.as_deref())
+        .execute(&mut *conn)
+        .await?;
+    }
+    for ext in &user.external_ids {
+        sqlx::query(
+            "INSERT INTO user_external_ids (tenant_id, user_id, source, external_id) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(&tenant)
+        .bind(&id)
+        .bind(&ext.source)
+        .bind(&ext.id)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// Replaces a user's fields if its stored version is `expected_version`;
+/// the stored version becomes `user.version`.
+pub async fn update(
+    conn: &mut AnyConnection,
+    user: &User,
+    expected_version: i64,
+) -> Result<(), StoreError> {
+    let result = sqlx::query(
+        "UPDATE users SET username = $3, username_key = $4, phone = $5, given_name = $6, \
+         family_name = $7, display_name = $8, locale = $9, status = $10, updated_at = $11, \
+         version = $12 WHERE tenant_id = $1 AND id = $2 AND version = $13",
+    )
+    .bind(user.tenant_id.to_string())
+    .bind(user.id.to_string())
+    .bind(&user.username)
+    .bind(username_key(&user.username))
+    .bind(user.phone.as_deref())
+    .bind(user.given_name.as_deref())
+    .bind(user.family_name.as_deref())
+    .bind(user.display_name.as_deref())
+    .bind(user.locale.as_deref())
+    .bind(user.status.as_str())
+    .bind(micros(user.updated_at))
+    .bind(user.version)
+    .bind(expected_version)
+    .execute(&mut *conn)
+    .await?;
+    if result.rows_affected() == 0 {
+        // Tell a stale write from a missing user.
+        get(conn, user.tenant_id, user.id).await?;
+        return Err(StoreError::VersionMismatch);
+    }
+    for table in ["user_emails", "user_external_ids"] {
+        sqlx::query(&format!(
+            "DELETE FROM {table} WHERE tenant_id = $1 AND user_id = $2"
+        ))
+        .bind(user.tenant_id.to_string())
+        .bind(user.id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    }
+    write_children(conn, user).await
+}
+
+pub async fn delete(conn: &mut AnyConnection, tenant: TenantId, id: UserId) -> Result<(), StoreError> {
+    let result = sqlx::query("DELETE FROM users WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.to_string())
+        .bind(id.to_string())
+        .execute(conn)
+        .await?;
+    one_row(result)
+}
+
+pub async fn get(conn: &mut AnyConnection, tenant: TenantId, id: UserId) -> Result<User, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(tenant.to_string())
+    .bind(id.to_string())
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let mut users = vec![decode(&row)?];
+    load_children(conn, tenant, &mut users).await?;
+    users.pop().ok_or(StoreError::NotFound)
+}
+
+/// The user whose username or email (either, without regard to case) is `login`.
+pub async fn by_login(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    login: &str,
+) -> Result<User, StoreError> {
+    let key = login.to_lowercase();
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND (username_key = $2 OR id = \
+         (SELECT user_id FROM user_emails WHERE tenant_id = $1 AND value_key = $2)) \
+         ORDER BY CASE WHEN username_key = $2 THEN 0 ELSE 1 END LIMIT 1"
+    ))
+    .bind(tenant.to_string())
+    .bind(key)
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let mut users = vec![decode(&row)?];
+    load_children(conn, tenant, &mut users).await?;
+    users.pop().ok_or(StoreError::NotFound)
+}
+
+/// One page of users ordered by id, matching `filter`.
+pub async fn list(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    filter: &Filter,
+    page: Page<'_>,
+) -> Result<Vec<User>, StoreError> {
+    let mut sql = Sql::new(&format!("SELECT {COLUMNS} FROM users WHERE tenant_id = "));
+    sql.text(tenant.to_string());
+    if let Some(after) = page.after {
+        sql.push(" AND id > ").text(after);
+    }
+    for condition in &filter.conditions {
+        let pattern = match condition.op {
+            FilterOp::Eq => None,
+            FilterOp::StartsWith => Some(format!("{}%", like_escape(&condition.value.to_lowercase()))),
+            FilterOp::Contains => Some(format!("%{}%", like_escape(&condition.value.to_lowercase()))),
+        };
+        let (prefix, column) = match condition.attribute.as_str() {
+            "username" => ("", "username_key"),
+            "status" => ("", "status"),
+            "given_name" => ("", "lower(given_name)"),
+            "family_name" => ("", "lower(family_name)"),
+            "display_name" => ("", "lower(display_name)"),
+            "email" => (
+                "EXISTS (SELECT 1 FROM user_emails e WHERE e.tenant_id = users.tenant_id \
+                 AND e.user_id = users.id AND ",
+                "e.value_key",
+            ),
+            "external_id" => (
+                "EXISTS (SELECT 1 FROM user_external_ids x WHERE x.tenant_id = users.tenant_id \
+                 AND x.user_id = users.id AND ",
+                "lower(x.external_id)",
+            ),
+            _ => continue,
+        };
+        sql.push(" AND ").push(prefix).push(column);
+        match pattern {
+            None => sql.push(" = ").text(condition.value.to_lowercase()),
+            Some(p) => sql.push(" LIKE ").text(p).push(" ESCAPE '\\'"),
+        };
+        if !prefix.is_empty() {
+            sql.push(")");
+        }
+    }
+    sql.push(" ORDER BY id LIMIT ").int(page.sql_limit());
+    let rows = sql.query().fetch_all(&mut *conn).await?;
+    let mut users = rows.iter().map(decode).collect::<Result<Vec<_>, _>>()?;
+    load_children(conn, tenant, &mut users).await?;
+    Ok(users)
+}
+
+pub async fn count(conn: &mut AnyConnection, tenant: TenantId) -> Result<i64, StoreError> {
+    let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM users WHERE tenant_id = $1")
+        .bind(tenant.to_string())
+        .fetch_one(conn)
+        .await?;
+    Ok(n)
+}
+
+/// Fills in emails and external ids of `users` with two queries.
+async fn load_children(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    users: &mut [User],
+) -> Result<(), StoreError> {
+    if users.is_empty() {
+        return Ok(());
+    }
+    let index: HashMap<String, usize> = users
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.id.to_string(), i))
+        .collect();
+    let ids: Vec<String> = index.keys().cloned().collect();
+
+    let mut sql = Sql::new(
+        "SELECT user_id, value, verified, is_primary, kind FROM user_emails WHERE tenant_id = ",
+    );
+    sql.text(tenant.to_string())
+        .push(" AND user_id IN ")
+        .text_list(ids.iter().cloned())
+        .push(" ORDER BY user_id, position");
+    for row in sql.query().fetch_all(&mut *conn).await? {
+        let user_id: String = row.try_get("user_id")?;
+        if let Some(&i) = index.get(&user_id) {
+            users[i].emails.push(Email {
+                value: row.try_get("value")?,
+                verified: row.try_get("verified")?,
+                primary: row.try_get("is_primary")?,
+                kind: row.try_get("kind")?,
+            });
+        }
+    }
+
+    let mut sql =
+        Sql::new("SELECT user_id, source, external_id FROM user_external_ids WHERE tenant_id = ");
+    sql.text(tenant.to_string())
+        .push(" AND user_id IN ")
+        .text_list(ids)
+        .push(" ORDER BY user_id, source, external_id");
+    for row in sql.query().fetch_all(&mut *conn).await? {
+        let user_id: String = row.try_get("user_id")?;
+        if let Some(&i) = index.get(&user_id) {
+            users[i].external_ids.push(ExternalId {
+                source: row.try_get("source")?,
+                id: row.try_get("external_id")?,
+            });
+        }
+    }
+    Ok(())
+}
