@@ -8,3 +8,8 @@
 
 pub mod core;
 pub mod store;
+pub mod app;
+pub mod config;
+pub mod secrets;
+pub mod service;
+pub mod http;

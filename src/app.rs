@@ -1,0 +1,128 @@
+//! Assembly: from a [`Config`] to an open store, a [`Hub`], and a bound
+//! server. `usso serve`, the CLI and the tests all build through here.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::core::clock::SystemClock;
+use crate::core::Clock;
+use crate::http::{self, AppState};
+use crate::secrets::{MasterKey, PasswordHasher, SecretHasher};
+use crate::service::Hub;
+use crate::store::{installation, Store};
+
+const MASTER_KEY_CHECK: &str = "master_key_check";
+
+/// Opens the database named by `config`, applies pending migrations, and
+/// checks that the master key is the one this database was set up with.
+pub async fn open_hub(config: &Config, clock: Arc<dyn Clock>, passwords: PasswordHasher) -> anyhow::Result<Hub> {
+    if config.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.data_dir)
+            .with_context(|| format!("cannot create the data dir {}", config.data_dir.display()))?;
+    }
+    let store = Store::connect(&config.database_url)
+        .await
+        .context("cannot open the database")?;
+    store.migrate().await.context("cannot migrate the database")?;
+    let master = MasterKey::load_or_create(&config.master_key_file)?;
+    let mut conn = store.conn().await?;
+    let expected = installation::get_or_insert(&mut conn, MASTER_KEY_CHECK, &master.check_value()).await?;
+    drop(conn);
+    if expected != master.check_value() {
+        anyhow::bail!(
+            "the master key at {} is not the one this database was set up with; \
+             point --data-dir (or USSO_MASTER_KEY_FILE) at the right one",
+            config.master_key_file.display()
+        );
+    }
+    Ok(Hub::new(
+        store,
+        clock,
+        SecretHasher::new(&master),
+        passwords,
+        config.public_url.clone(),
+    ))
+}
+
+/// A bound, ready server.
+#[derive(Debug)]
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Opens the hub, bootstraps an empty installation, and binds the
+    /// listener (port 0 picks a free port: see [`Application::local_addr`]).
+    pub async fn build(config: &Config) -> anyhow::Result<Self> {
+        let passwords = PasswordHasher::owasp()?;
+        let hub = open_hub(config, Arc::new(SystemClock), passwords).await?;
+        Self::with_hub(config, hub).await
+    }
+
+    pub async fn with_hub(config: &Config, hub: Hub) -> anyhow::Result<Self> {
+        if let Some(boot) = hub.bootstrap().await? {
+            tracing::warn!(
+                tenant = %boot.tenant.slug,
+                admin_api_key = %boot.admin_token,
+                "first start: created the default tenant and an admin API key; \
+                 this key is shown only once, keep it now"
+            );
+        }
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let state = AppState::new(hub, config.is_https());
+        state.set_ready();
+        Ok(Self { listener, state })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` resolves, then finishes in-flight requests.
+    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+        let store = self.state.hub.store.clone();
+        let app = http::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
+        let result = axum::serve(self.listener, app)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        store.close().await;
+        result
+    }
+}
+
+/// Resolves on SIGTERM or SIGINT.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing in-flight requests");
+}

@@ -1,0 +1,11 @@
+//! Secrets at rest (ARCHITECTURE.md rule 8): the master key, keyed hashes of
+//! high-entropy tokens, argon2id password hashes, and token generation.
+
+pub mod keyed_hash;
+pub mod master_key;
+pub mod password;
+pub mod tokens;
+
+pub use keyed_hash::SecretHasher;
+pub use master_key::MasterKey;
+pub use password::PasswordHasher;

@@ -1,0 +1,89 @@
+//! The hub's use cases, shared by the CLI and the HTTP layer: each one checks
+//! the input against the core's rules, writes through the store, and records
+//! its audit event in the same transaction.
+
+pub mod api_keys;
+pub mod audit;
+pub mod bootstrap;
+pub mod error;
+pub mod groups;
+pub mod login;
+pub mod roles;
+pub mod tenants;
+pub mod throttle;
+pub mod users;
+pub mod workspaces;
+
+use std::sync::Arc;
+
+use sqlx::AnyConnection;
+use url::Url;
+
+pub use error::ServiceError;
+
+use crate::core::event::AuditEvent;
+use crate::core::tenant::Tenant;
+use crate::core::Clock;
+use crate::secrets::{PasswordHasher, SecretHasher};
+use crate::store::{self, events, Store};
+
+/// Everything a use case needs; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Hub {
+    pub store: Store,
+    pub clock: Arc<dyn Clock>,
+    pub secrets: SecretHasher,
+    pub passwords: PasswordHasher,
+    pub public_url: Url,
+    pub throttle: Arc<throttle::Throttle>,
+}
+
+impl Hub {
+    pub fn new(
+        store: Store,
+        clock: Arc<dyn Clock>,
+        secrets: SecretHasher,
+        passwords: PasswordHasher,
+        public_url: Url,
+    ) -> Self {
+        Self {
+            store,
+            clock,
+            secrets,
+            passwords,
+            public_url,
+            throttle: Arc::new(throttle::Throttle::default()),
+        }
+    }
+
+    pub fn now(&self) -> time::OffsetDateTime {
+        self.clock.now()
+    }
+
+    /// The tenant's OIDC issuer: `{public_url}/t/{slug}`.
+    pub fn issuer(&self, tenant: &Tenant) -> String {
+        format!(
+            "{}/t/{}",
+            self.public_url.as_str().trim_end_matches('/'),
+            tenant.slug
+        )
+    }
+
+    /// The tenant's hosted login page.
+    pub fn login_url(&self, tenant: &Tenant) -> String {
+        format!("{}/login", self.issuer(tenant))
+    }
+
+    /// Resolves a tenant by slug.
+    pub async fn tenant(&self, slug: &str) -> Result<Tenant, ServiceError> {
+        let mut conn = self.store.conn().await?;
+        store::tenants::by_slug(&mut conn, slug)
+            .await
+            .map_err(ServiceError::not_found("tenant"))
+    }
+}
+
+/// Appends `event` inside the caller's transaction.
+pub(crate) async fn record(conn: &mut AnyConnection, event: &AuditEvent) -> Result<(), ServiceError> {
+    events::append(conn, event).await.map_err(ServiceError::from)
+}
