@@ -93,10 +93,12 @@ impl Application {
     /// Serves until `shutdown` resolves, then finishes in-flight requests.
     pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
         let store = self.state.hub.store.clone();
+        let sweeper = crate::jobs::session_sweep::spawn(self.state.hub.clone(), std::time::Duration::from_secs(600));
         let app = http::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await;
+        sweeper.abort();
         store.close().await;
         result
     }

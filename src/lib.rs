@@ -6,10 +6,12 @@
 //! [`store`] the SQL behind it, [`service`] the use cases shared by the CLI and
 //! HTTP, [`http`] the thin web layer, [`cli`] the command line.
 
-pub mod core;
-pub mod store;
 pub mod app;
 pub mod config;
+pub mod core;
+pub mod http;
+pub mod jobs;
 pub mod secrets;
 pub mod service;
-pub mod http;
+pub mod store;
+pub mod telemetry;

@@ -1,1 +1,3 @@
+//! The `usso` binary.
+
 fn main() {}

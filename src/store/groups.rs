@@ -183,10 +183,11 @@ pub async fn members(conn: &mut AnyConnection, tenant: TenantId, group: GroupId)
         .collect()
 }
 
-/// Every group that contains `group`, transitively, `group` included.
+/// Every group that contains `group`, transitively, `group` included; empty
+/// when `group` is not a group of `tenant`.
 pub async fn ancestors(conn: &mut AnyConnection, tenant: TenantId, group: GroupId) -> Result<Vec<GroupId>, StoreError> {
     let rows: Vec<(String,)> = sqlx::query_as(
-        "WITH RECURSIVE up(id) AS (SELECT $2 UNION \
+        "WITH RECURSIVE up(id) AS (SELECT id FROM groups WHERE tenant_id = $1 AND id = $2 UNION \
          SELECT m.group_id FROM group_group_members m JOIN up ON m.child_group_id = up.id \
          WHERE m.tenant_id = $1) SELECT id FROM up",
     )

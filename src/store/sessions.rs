@@ -139,3 +139,17 @@ pub async fn delete_expired(
         .await?;
     Ok(result.rows_affected())
 }
+
+/// Removes sessions of `tenant` unused since `cutoff` (idle timeout passed).
+pub async fn delete_idle_since(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    cutoff: OffsetDateTime,
+) -> Result<u64, StoreError> {
+    let result = sqlx::query("DELETE FROM sessions WHERE tenant_id = $1 AND last_seen_at <= $2")
+        .bind(tenant.to_string())
+        .bind(micros(cutoff))
+        .execute(conn)
+        .await?;
+    Ok(result.rows_affected())
+}

@@ -207,34 +207,49 @@ pub async fn list(
         sql.push(" AND id > ").text(after);
     }
     for condition in &filter.conditions {
-        let pattern = match condition.op {
-            FilterOp::Eq => None,
-            FilterOp::StartsWith => Some(format!("{}%", like_escape(&condition.value.to_lowercase()))),
-            FilterOp::Contains => Some(format!("%{}%", like_escape(&condition.value.to_lowercase()))),
-        };
-        let (prefix, column) = match condition.attribute.as_str() {
-            "username" => ("", "username_key"),
-            "status" => ("", "status"),
-            "given_name" => ("", "lower(given_name)"),
-            "family_name" => ("", "lower(family_name)"),
-            "display_name" => ("", "lower(display_name)"),
+        // Key columns were lowercased by Rust when written, so the value is
+        // too; free-text columns are lowercased by the database on both sides
+        // (SQLite's lower() folds ASCII only: a value lowercased by Rust
+        // would never match one lowercased by SQLite).
+        let (prefix, column, folded_by_sql) = match condition.attribute.as_str() {
+            "username" => ("", "username_key", false),
+            "status" => ("", "status", false),
+            "given_name" => ("", "lower(given_name)", true),
+            "family_name" => ("", "lower(family_name)", true),
+            "display_name" => ("", "lower(display_name)", true),
             "email" => (
                 "EXISTS (SELECT 1 FROM user_emails e WHERE e.tenant_id = users.tenant_id \
                  AND e.user_id = users.id AND ",
                 "e.value_key",
+                false,
             ),
             "external_id" => (
                 "EXISTS (SELECT 1 FROM user_external_ids x WHERE x.tenant_id = users.tenant_id \
                  AND x.user_id = users.id AND ",
                 "lower(x.external_id)",
+                true,
             ),
             _ => continue,
         };
-        sql.push(" AND ").push(prefix).push(column);
-        match pattern {
-            None => sql.push(" = ").text(condition.value.to_lowercase()),
-            Some(p) => sql.push(" LIKE ").text(p).push(" ESCAPE '\\'"),
+        let value = if folded_by_sql {
+            condition.value.clone()
+        } else {
+            condition.value.to_lowercase()
         };
+        let (operator, operand) = match condition.op {
+            FilterOp::Eq => (" = ", value),
+            FilterOp::StartsWith => (" LIKE ", format!("{}%", like_escape(&value))),
+            FilterOp::Contains => (" LIKE ", format!("%{}%", like_escape(&value))),
+        };
+        sql.push(" AND ").push(prefix).push(column).push(operator);
+        if folded_by_sql {
+            sql.push("lower(").text(operand).push(")");
+        } else {
+            sql.text(operand);
+        }
+        if condition.op != FilterOp::Eq {
+            sql.push(" ESCAPE '\\'");
+        }
         if !prefix.is_empty() {
             sql.push(")");
         }
@@ -270,8 +285,12 @@ async fn load_children(
         .collect();
     let ids: Vec<String> = index.keys().cloned().collect();
 
+    // BOOLEAN columns are read as integers: sqlx's Any driver cannot decode
+    // SQLite's BOOLEAN declared type.
     let mut sql = Sql::new(
-        "SELECT user_id, value, verified, is_primary, kind FROM user_emails WHERE tenant_id = ",
+        "SELECT user_id, value, CASE WHEN verified THEN 1 ELSE 0 END AS verified, \
+         CASE WHEN is_primary THEN 1 ELSE 0 END AS is_primary, kind FROM user_emails \
+         WHERE tenant_id = ",
     );
     sql.text(tenant.to_string())
         .push(" AND user_id IN ")
@@ -282,8 +301,8 @@ async fn load_children(
         if let Some(&i) = index.get(&user_id) {
             users[i].emails.push(Email {
                 value: row.try_get("value")?,
-                verified: row.try_get("verified")?,
-                primary: row.try_get("is_primary")?,
+                verified: row.try_get::<i64, _>("verified")? != 0,
+                primary: row.try_get::<i64, _>("is_primary")? != 0,
                 kind: row.try_get("kind")?,
             });
         }

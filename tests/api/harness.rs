@@ -39,12 +39,9 @@ impl TestApp {
 
     /// On PostgreSQL when `USSO_TEST_POSTGRES_URL` is set, else on SQLite.
     pub async fn spawn_postgres_or_sqlite() -> TestApp {
-        match std::env::var("USSO_TEST_POSTGRES_URL") {
-            Ok(url) => Self::spawn_with(Some(fresh_postgres_database(&url).await)).await,
-            Err(_) => {
-                eprintln!("!!! PostgreSQL SKIPPED for this test: USSO_TEST_POSTGRES_URL is not set");
-                Self::spawn_with(None).await
-            }
+        match crate::postgres::server_url() {
+            Some(url) => Self::spawn_with(Some(crate::postgres::fresh_database(&url).await)).await,
+            None => Self::spawn_with(None).await,
         }
     }
 
@@ -101,18 +98,4 @@ impl TestApp {
             .request(method, self.url(path))
             .bearer_auth(&self.admin_token)
     }
-}
-
-/// Creates an empty database on the PostgreSQL server at `url` and returns
-/// its URL, so that each test has its own.
-pub async fn fresh_postgres_database(url: &str) -> String {
-    use sqlx::Connection;
-    let name = format!("usso_t_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-    sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
-        .await
-        .unwrap();
-    let mut parsed = url::Url::parse(url).unwrap();
-    parsed.set_path(&format!("/{name}"));
-    parsed.to_string()
 }

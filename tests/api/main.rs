@@ -2,5 +2,20 @@
 //! (one binary, one module per area).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "../support/postgres.rs"]
+mod postgres;
+
+mod admin_openapi;
+mod admin_api_keys;
+mod admin_auth;
+mod admin_events;
+mod admin_groups;
+mod admin_input;
+mod admin_roles;
+mod admin_support;
+mod admin_tenants;
+mod admin_users;
+mod admin_workspaces;
 mod harness;
+mod jobs;
 mod server;

@@ -1,0 +1,11 @@
+//! The `usso` command line, run as a real process: the contract that
+//! operators and scripts rely on (names, `--json` keys, exit codes), on
+//! SQLite and on PostgreSQL, also against a running server.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "../support/postgres.rs"]
+mod postgres;
+
+mod harness;
+mod management;
+mod server;

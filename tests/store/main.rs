@@ -1,0 +1,19 @@
+//! The storage test suite: every function of `usso::store`, run on SQLite and
+//! (when `USSO_TEST_POSTGRES_URL` is set) on PostgreSQL, each test on a fresh
+//! database; plus one tenant-isolation test per store operation.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[macro_use]
+mod harness;
+
+mod api_keys;
+mod events;
+mod groups;
+mod isolation;
+mod passwords;
+mod roles;
+mod sessions;
+mod tenants;
+mod users;
+mod workspaces;
+mod world;
