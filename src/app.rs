@@ -20,7 +20,11 @@ const MASTER_KEY_CHECK: &str = "master_key_check";
 
 /// Opens the database named by `config`, applies pending migrations, and
 /// checks that the master key is the one this database was set up with.
-pub async fn open_hub(config: &Config, clock: Arc<dyn Clock>, passwords: PasswordHasher) -> anyhow::Result<Hub> {
+pub async fn open_hub(
+    config: &Config,
+    clock: Arc<dyn Clock>,
+    passwords: PasswordHasher,
+) -> anyhow::Result<Hub> {
     if config.database_url.starts_with("sqlite:") {
         std::fs::create_dir_all(&config.data_dir)
             .with_context(|| format!("cannot create the data dir {}", config.data_dir.display()))?;
@@ -28,10 +32,14 @@ pub async fn open_hub(config: &Config, clock: Arc<dyn Clock>, passwords: Passwor
     let store = Store::connect(&config.database_url)
         .await
         .context("cannot open the database")?;
-    store.migrate().await.context("cannot migrate the database")?;
+    store
+        .migrate()
+        .await
+        .context("cannot migrate the database")?;
     let master = MasterKey::load_or_create(&config.master_key_file)?;
     let mut conn = store.conn().await?;
-    let expected = installation::get_or_insert(&mut conn, MASTER_KEY_CHECK, &master.check_value()).await?;
+    let expected =
+        installation::get_or_insert(&mut conn, MASTER_KEY_CHECK, &master.check_value()).await?;
     drop(conn);
     if expected != master.check_value() {
         anyhow::bail!(
@@ -77,6 +85,12 @@ impl Application {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let mut hub = hub;
+        // A public URL derived from `--listen …:0` names the port actually bound.
+        if hub.public_url.port() == Some(0) {
+            let port = listener.local_addr()?.port();
+            let _ = hub.public_url.set_port(Some(port));
+        }
         let state = AppState::new(hub, config.is_https());
         state.set_ready();
         Ok(Self { listener, state })
@@ -91,9 +105,15 @@ impl Application {
     }
 
     /// Serves until `shutdown` resolves, then finishes in-flight requests.
-    pub async fn run_until(self, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> std::io::Result<()> {
         let store = self.state.hub.store.clone();
-        let sweeper = crate::jobs::session_sweep::spawn(self.state.hub.clone(), std::time::Duration::from_secs(600));
+        let sweeper = crate::jobs::session_sweep::spawn(
+            self.state.hub.clone(),
+            std::time::Duration::from_secs(600),
+        );
         let app = http::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)

@@ -52,7 +52,15 @@ impl Layer {
         macro_rules! take {
             ($($f:ident),*) => { $( if over.$f.is_some() { self.$f = over.$f; } )* };
         }
-        take!(listen, database_url, data_dir, public_url, master_key_file, log_format, log_level);
+        take!(
+            listen,
+            database_url,
+            data_dir,
+            public_url,
+            master_key_file,
+            log_format,
+            log_level
+        );
     }
 
     /// Reads a TOML file.
@@ -71,17 +79,15 @@ impl Layer {
     /// variables, whose file content (one trailing newline stripped) wins.
     pub fn from_env(env: &HashMap<String, String>) -> Result<Self, ConfigError> {
         let mut layer = Layer::default();
-        let mut set = |name: &str, value: String| {
-            match name {
-                "LISTEN" => layer.listen = Some(value),
-                "DATABASE_URL" => layer.database_url = Some(value),
-                "DATA_DIR" => layer.data_dir = Some(value.into()),
-                "PUBLIC_URL" => layer.public_url = Some(value),
-                "MASTER_KEY_FILE" => layer.master_key_file = Some(value.into()),
-                "LOG_FORMAT" => layer.log_format = Some(value),
-                "LOG_LEVEL" => layer.log_level = Some(value),
-                _ => {}
-            }
+        let mut set = |name: &str, value: String| match name {
+            "LISTEN" => layer.listen = Some(value),
+            "DATABASE_URL" => layer.database_url = Some(value),
+            "DATA_DIR" => layer.data_dir = Some(value.into()),
+            "PUBLIC_URL" => layer.public_url = Some(value),
+            "MASTER_KEY_FILE" => layer.master_key_file = Some(value.into()),
+            "LOG_FORMAT" => layer.log_format = Some(value),
+            "LOG_LEVEL" => layer.log_level = Some(value),
+            _ => {}
         };
         const NAMES: [&str; 7] = [
             "LISTEN",
@@ -153,7 +159,10 @@ impl Config {
         };
         let listen_raw = merged.listen.unwrap_or_else(|| DEFAULT_LISTEN.into());
         let listen: SocketAddr = listen_raw.parse().map_err(|_| {
-            value("listen", format!("{listen_raw:?} is not an address like 127.0.0.1:8080"))
+            value(
+                "listen",
+                format!("{listen_raw:?} is not an address like 127.0.0.1:8080"),
+            )
         })?;
         let data_dir = merged.data_dir.unwrap_or_else(|| DEFAULT_DATA_DIR.into());
         let database_url = merged
@@ -175,9 +184,7 @@ impl Config {
         let log_format = match merged.log_format.as_deref() {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
-            Some(other) => {
-                return Err(value("log_format", format!("{other:?}: use text or json")))
-            }
+            Some(other) => return Err(value("log_format", format!("{other:?}: use text or json"))),
         };
         Ok(Self {
             listen,

@@ -7,6 +7,7 @@
 //! HTTP, [`http`] the thin web layer, [`cli`] the command line.
 
 pub mod app;
+pub mod cli;
 pub mod config;
 pub mod core;
 pub mod http;

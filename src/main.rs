@@ -1,3 +1,5 @@
-//! The `usso` binary.
+//! The `usso` binary: everything happens in [`usso::cli`].
 
-fn main() {}
+fn main() -> std::process::ExitCode {
+    usso::cli::main()
+}

@@ -8,7 +8,11 @@ use crate::config::{Config, LogFormat};
 /// Installs the subscriber. The server logs at the configured level; the
 /// management commands only warnings, so that stdout stays for results.
 pub fn init(config: &Config, server: bool) {
-    let level = if server { config.log_level.as_str() } else { "warn" };
+    let level = if server {
+        config.log_level.as_str()
+    } else {
+        "warn"
+    };
     let filter = EnvFilter::try_new(level).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

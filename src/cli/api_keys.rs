@@ -12,13 +12,26 @@ use crate::service::Hub;
 
 pub async fn run(hub: &Hub, cmd: ApiKeyCommand) -> anyhow::Result<()> {
     match cmd {
-        ApiKeyCommand::Create { tenant: t, name, scopes, expires_in, json } => {
+        ApiKeyCommand::Create {
+            tenant: t,
+            name,
+            scopes,
+            expires_in,
+            json,
+        } => {
             let t = tenant(hub, &t.tenant).await?;
-            let expires_in = expires_in.map(|raw| parse_duration(&raw, "expires-in")).transpose()?;
-            let (key, token) = hub.create_api_key(Actor::Cli, &t, &name, &scopes, expires_in).await?;
+            let expires_in = expires_in
+                .map(|raw| parse_duration(&raw, "expires-in"))
+                .transpose()?;
+            let (key, token) = hub
+                .create_api_key(Actor::Cli, &t, &name, &scopes, expires_in)
+                .await?;
             let view = CreatedApiKeyView::new(&key, token.clone());
             output::emit(json.json, &view, || {
-                format!("created API key {} ({})\ntoken (shown once): {token}", key.name, key.id)
+                format!(
+                    "created API key {} ({})\ntoken (shown once): {token}",
+                    key.name, key.id
+                )
             })
         }
         ApiKeyCommand::List { tenant: t, json } => {
@@ -35,11 +48,19 @@ pub async fn run(hub: &Hub, cmd: ApiKeyCommand) -> anyhow::Result<()> {
                     .join("\n")
             })
         }
-        ApiKeyCommand::Delete { tenant: t, id, json } => {
+        ApiKeyCommand::Delete {
+            tenant: t,
+            id,
+            json,
+        } => {
             let t = tenant(hub, &t.tenant).await?;
-            let id: ApiKeyId = id.parse().map_err(|_| anyhow::anyhow!("{id:?} is not an API key id"))?;
+            let id: ApiKeyId = id
+                .parse()
+                .map_err(|_| anyhow::anyhow!("{id:?} is not an API key id"))?;
             hub.delete_api_key(Actor::Cli, &t, id).await?;
-            output::emit(json.json, &json!({ "deleted": id }), || format!("deleted API key {id}"))
+            output::emit(json.json, &json!({ "deleted": id }), || {
+                format!("deleted API key {id}")
+            })
         }
     }
 }

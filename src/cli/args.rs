@@ -257,6 +257,8 @@ pub enum GroupCommand {
     AddMember {
         #[command(flatten)]
         tenant: TenantArg,
+        /// The group (id or name) to change.
+        #[arg(id = "target_group", value_name = "GROUP")]
         group: String,
         #[command(flatten)]
         member: MemberArg,
@@ -267,6 +269,8 @@ pub enum GroupCommand {
     RemoveMember {
         #[command(flatten)]
         tenant: TenantArg,
+        /// The group (id or name) to change.
+        #[arg(id = "target_group", value_name = "GROUP")]
         group: String,
         #[command(flatten)]
         member: MemberArg,
@@ -404,4 +408,16 @@ pub enum ApiKeyCommand {
         #[command(flatten)]
         json: Json,
     },
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_grammar_is_consistent() {
+        // Catches clashing argument names in every subcommand, which clap
+        // otherwise only reports when that subcommand is first used.
+        super::Cli::command().debug_assert();
+    }
 }

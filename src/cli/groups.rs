@@ -23,17 +23,29 @@ pub async fn member(hub: &Hub, t: &Tenant, arg: &MemberArg) -> anyhow::Result<Me
 
 pub async fn run(hub: &Hub, cmd: GroupCommand) -> anyhow::Result<()> {
     match cmd {
-        GroupCommand::Create { tenant: t, name, description, json } => {
+        GroupCommand::Create {
+            tenant: t,
+            name,
+            description,
+            json,
+        } => {
             let t = tenant(hub, &t.tenant).await?;
-            let g = hub.create_group(Actor::Cli, &t, &name, description.as_deref()).await?;
-            output::emit(json.json, &GroupView::from(&g), || format!("created group {} ({})", g.name, g.id))
+            let g = hub
+                .create_group(Actor::Cli, &t, &name, description.as_deref())
+                .await?;
+            output::emit(json.json, &GroupView::from(&g), || {
+                format!("created group {} ({})", g.name, g.id)
+            })
         }
         GroupCommand::List { tenant: t, json } => {
             let t = tenant(hub, &t.tenant).await?;
             let mut all = Vec::new();
             let mut after: Option<String> = None;
             loop {
-                let page = Page { after: after.as_deref(), limit: Page::MAX_LIMIT };
+                let page = Page {
+                    after: after.as_deref(),
+                    limit: Page::MAX_LIMIT,
+                };
                 let groups = hub.list_groups(&t, page).await?;
                 let full = groups.len() == Page::MAX_LIMIT as usize;
                 after = groups.last().map(|g| g.id.to_string());
@@ -44,10 +56,17 @@ pub async fn run(hub: &Hub, cmd: GroupCommand) -> anyhow::Result<()> {
             }
             let views: Vec<_> = all.iter().map(GroupView::from).collect();
             output::emit(json.json, &views, || {
-                all.iter().map(|g| format!("{}\t{}", g.id, g.name)).collect::<Vec<_>>().join("\n")
+                all.iter()
+                    .map(|g| format!("{}\t{}", g.id, g.name))
+                    .collect::<Vec<_>>()
+                    .join("\n")
             })
         }
-        GroupCommand::Show { tenant: t, group, json } => {
+        GroupCommand::Show {
+            tenant: t,
+            group,
+            json,
+        } => {
             let t = tenant(hub, &t.tenant).await?;
             let g = hub.find_group(&t, &group).await?;
             let members = hub.group_members(&t, g.id).await?;
@@ -61,13 +80,24 @@ pub async fn run(hub: &Hub, cmd: GroupCommand) -> anyhow::Result<()> {
                 out
             })
         }
-        GroupCommand::Delete { tenant: t, group, json } => {
+        GroupCommand::Delete {
+            tenant: t,
+            group,
+            json,
+        } => {
             let t = tenant(hub, &t.tenant).await?;
             let g = hub.find_group(&t, &group).await?;
             hub.delete_group(Actor::Cli, &t, g.id).await?;
-            output::emit(json.json, &json!({ "deleted": g.id }), || format!("deleted group {}", g.name))
+            output::emit(json.json, &json!({ "deleted": g.id }), || {
+                format!("deleted group {}", g.name)
+            })
         }
-        GroupCommand::AddMember { tenant: t, group, member: m, json } => {
+        GroupCommand::AddMember {
+            tenant: t,
+            group,
+            member: m,
+            json,
+        } => {
             let t = tenant(hub, &t.tenant).await?;
             let g = hub.find_group(&t, &group).await?;
             let m = member(hub, &t, &m).await?;
@@ -75,10 +105,21 @@ pub async fn run(hub: &Hub, cmd: GroupCommand) -> anyhow::Result<()> {
             output::emit(
                 json.json,
                 &json!({ "group_id": g.id, "member": m, "added": added }),
-                || if added { format!("added {} {} to {}", m.kind(), m.id_string(), g.name) } else { format!("{} {} was already in {}", m.kind(), m.id_string(), g.name) },
+                || {
+                    if added {
+                        format!("added {} {} to {}", m.kind(), m.id_string(), g.name)
+                    } else {
+                        format!("{} {} was already in {}", m.kind(), m.id_string(), g.name)
+                    }
+                },
             )
         }
-        GroupCommand::RemoveMember { tenant: t, group, member: m, json } => {
+        GroupCommand::RemoveMember {
+            tenant: t,
+            group,
+            member: m,
+            json,
+        } => {
             let t = tenant(hub, &t.tenant).await?;
             let g = hub.find_group(&t, &group).await?;
             let m = member(hub, &t, &m).await?;

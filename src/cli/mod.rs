@@ -35,7 +35,10 @@ use crate::service::{Hub, ServiceError};
 /// Parses the command line, runs the command, and maps failure to exit code 2.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => return fail(&anyhow::Error::from(e)),
     };
@@ -60,7 +63,10 @@ fn fail(e: &anyhow::Error) -> ExitCode {
 /// Resolves the configuration from the file, the environment and the flags.
 pub fn load_config(cli: &Cli) -> anyhow::Result<Config> {
     let env: HashMap<String, String> = std::env::vars().collect();
-    let file_path = cli.config.clone().or_else(|| env.get("USSO_CONFIG").map(Into::into));
+    let file_path = cli
+        .config
+        .clone()
+        .or_else(|| env.get("USSO_CONFIG").map(Into::into));
     let file = file_path.as_deref().map(Layer::from_file).transpose()?;
     let env_layer = Layer::from_env(&env)?;
     Ok(Config::resolve(file, env_layer, cli.flags())?)

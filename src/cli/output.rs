@@ -14,7 +14,11 @@ pub fn json<T: Serialize>(value: &T) -> anyhow::Result<()> {
 }
 
 /// Prints `value` as JSON, or `human` when `--json` was not given.
-pub fn emit<T: Serialize>(as_json: bool, value: &T, human: impl FnOnce() -> String) -> anyhow::Result<()> {
+pub fn emit<T: Serialize>(
+    as_json: bool,
+    value: &T,
+    human: impl FnOnce() -> String,
+) -> anyhow::Result<()> {
     if as_json {
         json(value)
     } else {

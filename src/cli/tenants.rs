@@ -10,10 +10,18 @@ use crate::service::Hub;
 
 pub async fn run(hub: &Hub, cmd: TenantCommand) -> anyhow::Result<()> {
     match cmd {
-        TenantCommand::Create { slug, display_name, json } => {
-            let t = hub.create_tenant(Actor::Cli, &slug, display_name.as_deref()).await?;
+        TenantCommand::Create {
+            slug,
+            display_name,
+            json,
+        } => {
+            let t = hub
+                .create_tenant(Actor::Cli, &slug, display_name.as_deref())
+                .await?;
             let view = TenantView::new(hub, &t);
-            output::emit(json.json, &view, || format!("created tenant {} ({})", t.slug, t.id))
+            output::emit(json.json, &view, || {
+                format!("created tenant {} ({})", t.slug, t.id)
+            })
         }
         TenantCommand::Show { slug, json } => {
             let t = tenant(hub, &slug).await?;
@@ -41,7 +49,9 @@ pub async fn run(hub: &Hub, cmd: TenantCommand) -> anyhow::Result<()> {
                 anyhow::bail!("deleting tenant {slug:?} removes all its users, groups and keys; add --yes to confirm");
             }
             hub.delete_tenant(Actor::Cli, &slug).await?;
-            output::emit(json.json, &json!({ "deleted": slug }), || format!("deleted tenant {slug}"))
+            output::emit(json.json, &json!({ "deleted": slug }), || {
+                format!("deleted tenant {slug}")
+            })
         }
     }
 }

@@ -62,6 +62,10 @@ pub async fn run(hub: &Hub, cmd: UserCommand) -> anyhow::Result<()> {
             json,
         } => {
             let t = tenant(hub, &t.tenant).await?;
+            // A bad filter must fail before the JSON array is opened.
+            if let Some(raw) = filter.as_deref() {
+                crate::core::filter::Filter::parse(raw, crate::store::users::FILTER_ATTRIBUTES)?;
+            }
             let mut remaining = limit.unwrap_or(u64::MAX);
             let mut after: Option<String> = None;
             let stdout = std::io::stdout();
@@ -85,7 +89,9 @@ pub async fn run(hub: &Hub, cmd: UserCommand) -> anyhow::Result<()> {
                 }
                 remaining = remaining.saturating_sub(users.len() as u64);
                 match users.last() {
-                    Some(last) if users.len() == batch as usize => after = Some(last.id.to_string()),
+                    Some(last) if users.len() == batch as usize => {
+                        after = Some(last.id.to_string())
+                    }
                     _ => break,
                 }
             }
@@ -94,24 +100,48 @@ pub async fn run(hub: &Hub, cmd: UserCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        UserCommand::Show { tenant: t, user, json } => {
+        UserCommand::Show {
+            tenant: t,
+            user,
+            json,
+        } => {
             let t = tenant(hub, &t.tenant).await?;
             let u = hub.find_user(&t, &user).await?;
             output::emit(json.json, &UserView::from(&u), || line(&u))
         }
-        UserCommand::Disable { tenant: t, user, json } => {
+        UserCommand::Disable {
+            tenant: t,
+            user,
+            json,
+        } => {
             let t = tenant(hub, &t.tenant).await?;
             let u = hub.find_user(&t, &user).await?;
-            let u = hub.set_user_status(Actor::Cli, &t, u.id, UserStatus::Disabled).await?;
-            output::emit(json.json, &UserView::from(&u), || format!("disabled user {}", u.username))
+            let u = hub
+                .set_user_status(Actor::Cli, &t, u.id, UserStatus::Disabled)
+                .await?;
+            output::emit(json.json, &UserView::from(&u), || {
+                format!("disabled user {}", u.username)
+            })
         }
-        UserCommand::Enable { tenant: t, user, json } => {
+        UserCommand::Enable {
+            tenant: t,
+            user,
+            json,
+        } => {
             let t = tenant(hub, &t.tenant).await?;
             let u = hub.find_user(&t, &user).await?;
-            let u = hub.set_user_status(Actor::Cli, &t, u.id, UserStatus::Active).await?;
-            output::emit(json.json, &UserView::from(&u), || format!("enabled user {}", u.username))
+            let u = hub
+                .set_user_status(Actor::Cli, &t, u.id, UserStatus::Active)
+                .await?;
+            output::emit(json.json, &UserView::from(&u), || {
+                format!("enabled user {}", u.username)
+            })
         }
-        UserCommand::Delete { tenant: t, user, json } => {
+        UserCommand::Delete {
+            tenant: t,
+            user,
+            json,
+        } => {
             let t = tenant(hub, &t.tenant).await?;
             let u = hub.find_user(&t, &user).await?;
             hub.delete_user(Actor::Cli, &t, u.id).await?;
@@ -129,9 +159,11 @@ pub async fn run(hub: &Hub, cmd: UserCommand) -> anyhow::Result<()> {
             let u = hub.find_user(&t, &user).await?;
             let password = read_stdin_secret("password")?;
             hub.set_password(Actor::Cli, &t, u.id, password).await?;
-            output::emit(json.json, &json!({ "id": u.id, "password_set": true }), || {
-                format!("password set for {}", u.username)
-            })
+            output::emit(
+                json.json,
+                &json!({ "id": u.id, "password_set": true }),
+                || format!("password set for {}", u.username),
+            )
         }
     }
 }

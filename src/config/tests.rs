@@ -25,7 +25,12 @@ fn later_layers_win() {
     )
     .unwrap();
     assert_eq!(c.listen.port(), 3);
-    let c = Config::resolve(Some(layer("127.0.0.1:1")), layer("127.0.0.1:2"), Layer::default()).unwrap();
+    let c = Config::resolve(
+        Some(layer("127.0.0.1:1")),
+        layer("127.0.0.1:2"),
+        Layer::default(),
+    )
+    .unwrap();
     assert_eq!(c.listen.port(), 2);
 }
 
@@ -42,7 +47,10 @@ fn env_and_file_secrets() {
     std::fs::write(&secret, "postgres://u:p@h/db\n").unwrap();
     let env: HashMap<String, String> = [
         ("USSO_DATABASE_URL".to_owned(), "sqlite://x.db".to_owned()),
-        ("USSO_DATABASE_URL_FILE".to_owned(), secret.display().to_string()),
+        (
+            "USSO_DATABASE_URL_FILE".to_owned(),
+            secret.display().to_string(),
+        ),
         ("USSO_LISTEN".to_owned(), "127.0.0.1:7".to_owned()),
     ]
     .into();
@@ -73,7 +81,10 @@ fn toml_files_reject_unknown_keys() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("usso.toml");
     std::fs::write(&path, "listen = \"127.0.0.1:9\"\n").unwrap();
-    assert_eq!(Layer::from_file(&path).unwrap().listen.as_deref(), Some("127.0.0.1:9"));
+    assert_eq!(
+        Layer::from_file(&path).unwrap().listen.as_deref(),
+        Some("127.0.0.1:9")
+    );
     std::fs::write(&path, "lisen = \"127.0.0.1:9\"\n").unwrap();
     let err = Layer::from_file(&path).unwrap_err();
     assert!(err.to_string().contains("lisen"), "{err}");

@@ -28,7 +28,10 @@ impl ApiScope {
         match raw {
             "admin" => Ok(Self::Admin),
             "scim" => Ok(Self::Scim),
-            _ => Err(CoreError::invalid("scope", format!("unknown scope {raw:?}; known: admin, scim"))),
+            _ => Err(CoreError::invalid(
+                "scope",
+                format!("unknown scope {raw:?}; known: admin, scim"),
+            )),
         }
     }
 }
@@ -63,7 +66,10 @@ pub fn parse_scopes<S: AsRef<str>>(raw: &[S]) -> Result<Vec<ApiScope>, CoreError
     scopes.sort();
     scopes.dedup();
     if scopes.is_empty() {
-        return Err(CoreError::invalid("scope", "at least one scope is required"));
+        return Err(CoreError::invalid(
+            "scope",
+            "at least one scope is required",
+        ));
     }
     Ok(scopes)
 }

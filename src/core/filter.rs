@@ -73,7 +73,12 @@ impl Filter {
             match tail {
                 [] => break,
                 [and, more @ ..] if and.eq_ignore_ascii_case("and") => rest = more,
-                _ => return Err(CoreError::invalid("filter", "conditions are joined by `and`")),
+                _ => {
+                    return Err(CoreError::invalid(
+                        "filter",
+                        "conditions are joined by `and`",
+                    ))
+                }
             }
         }
         Ok(Self { conditions })
@@ -134,7 +139,14 @@ mod tests {
 
     #[test]
     fn refuses_what_it_does_not_know() {
-        for bad in ["", "username", "password eq x", "username gt x", "username eq \"x", "username eq x or status eq y"] {
+        for bad in [
+            "",
+            "username",
+            "password eq x",
+            "username gt x",
+            "username eq \"x",
+            "username eq x or status eq y",
+        ] {
             assert!(Filter::parse(bad, ATTRS).is_err(), "{bad:?} accepted");
         }
     }

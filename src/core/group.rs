@@ -49,7 +49,10 @@ pub fn parse_group_name(raw: &str) -> Result<String, CoreError> {
         return Err(CoreError::invalid("name", "must be 1 to 255 characters"));
     }
     if trimmed.chars().any(char::is_control) {
-        return Err(CoreError::invalid("name", "must not contain control characters"));
+        return Err(CoreError::invalid(
+            "name",
+            "must not contain control characters",
+        ));
     }
     Ok(trimmed.to_owned())
 }

@@ -46,11 +46,18 @@ macro_rules! id_type {
     };
 }
 
+/// The counter that keeps ids made within one millisecond in the order they
+/// were made (RFC 9562 §6.2, method 1), so that the audit log and every
+/// cursor-paged listing follow causality. Process-wide by necessity, like the
+/// random number generator: two contexts could hand out ids out of order.
+static ID_CONTEXT: std::sync::Mutex<uuid::ContextV7> =
+    std::sync::Mutex::new(uuid::ContextV7::new());
+
 fn new_v7(now: OffsetDateTime) -> Uuid {
     let nanos = now.unix_timestamp_nanos().max(0);
     let secs = u64::try_from(nanos / 1_000_000_000).unwrap_or(0);
     let subsec = u32::try_from(nanos % 1_000_000_000).unwrap_or(0);
-    Uuid::new_v7(uuid::Timestamp::from_unix(uuid::NoContext, secs, subsec))
+    Uuid::new_v7(uuid::Timestamp::from_unix(&ID_CONTEXT, secs, subsec))
 }
 
 id_type!(/// A tenant.
@@ -83,5 +90,14 @@ mod tests {
         let b = UserId::new(t0 + time::Duration::milliseconds(1));
         assert!(a.to_string() < b.to_string());
         assert_eq!(a.to_string().parse::<UserId>().unwrap(), a);
+    }
+
+    #[test]
+    fn ids_made_in_the_same_millisecond_keep_their_order() {
+        let t0 = OffsetDateTime::from_unix_timestamp(1_800_000_000).unwrap();
+        let ids: Vec<String> = (0..1000).map(|_| EventId::new(t0).to_string()).collect();
+        let mut sorted = ids.clone();
+        sorted.sort();
+        assert_eq!(ids, sorted);
     }
 }

@@ -50,7 +50,9 @@ impl RoleAssignment {
 pub fn parse_permission(raw: &str) -> Result<String, CoreError> {
     let ok = !raw.is_empty()
         && raw.len() <= 128
-        && raw.bytes().all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b));
+        && raw
+            .bytes()
+            .all(|b| b == 0x21 || (0x23..=0x5B).contains(&b) || (0x5D..=0x7E).contains(&b));
     if ok {
         Ok(raw.to_owned())
     } else {

@@ -123,7 +123,10 @@ pub fn parse_display_name(raw: &str, field: &'static str) -> Result<String, Core
         return Err(CoreError::invalid(field, "must be 1 to 200 characters"));
     }
     if trimmed.chars().any(char::is_control) {
-        return Err(CoreError::invalid(field, "must not contain control characters"));
+        return Err(CoreError::invalid(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(trimmed.to_owned())
 }

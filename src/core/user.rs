@@ -129,15 +129,24 @@ impl UserFields {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             {
-                return Err(CoreError::invalid("locale", "must be a BCP 47 language tag"));
+                return Err(CoreError::invalid(
+                    "locale",
+                    "must be a BCP 47 language tag",
+                ));
             }
         }
         for ext in &self.external_ids {
             if ext.source.trim().is_empty() || ext.source.len() > MAX_NAME {
-                return Err(CoreError::invalid("external_id", "source must be 1 to 255 bytes"));
+                return Err(CoreError::invalid(
+                    "external_id",
+                    "source must be 1 to 255 bytes",
+                ));
             }
             if ext.id.is_empty() || ext.id.len() > 1024 {
-                return Err(CoreError::invalid("external_id", "id must be 1 to 1024 bytes"));
+                return Err(CoreError::invalid(
+                    "external_id",
+                    "id must be 1 to 1024 bytes",
+                ));
             }
         }
         Ok(self)
@@ -155,10 +164,16 @@ fn optional(
         return Ok(None);
     }
     if trimmed.chars().count() > max {
-        return Err(CoreError::invalid(field, format!("at most {max} characters")));
+        return Err(CoreError::invalid(
+            field,
+            format!("at most {max} characters"),
+        ));
     }
     if trimmed.chars().any(char::is_control) {
-        return Err(CoreError::invalid(field, "must not contain control characters"));
+        return Err(CoreError::invalid(
+            field,
+            "must not contain control characters",
+        ));
     }
     Ok(Some(trimmed.to_owned()))
 }
@@ -168,10 +183,16 @@ fn optional(
 pub fn parse_username(raw: &str) -> Result<String, CoreError> {
     let trimmed = raw.trim();
     if trimmed.is_empty() || trimmed.chars().count() > MAX_NAME {
-        return Err(CoreError::invalid("username", "must be 1 to 255 characters"));
+        return Err(CoreError::invalid(
+            "username",
+            "must be 1 to 255 characters",
+        ));
     }
     if trimmed.chars().any(char::is_control) {
-        return Err(CoreError::invalid("username", "must not contain control characters"));
+        return Err(CoreError::invalid(
+            "username",
+            "must not contain control characters",
+        ));
     }
     Ok(trimmed.to_owned())
 }
@@ -192,7 +213,8 @@ pub fn parse_email(raw: &str) -> Result<String, CoreError> {
     if local.is_empty() || local.len() > 64 || domain.is_empty() || domain.starts_with('.') {
         return Err(invalid());
     }
-    if domain.contains('@') || domain.ends_with('.') || domain.contains("..") {
+    if local.contains('@') || domain.contains('@') || domain.ends_with('.') || domain.contains("..")
+    {
         return Err(invalid());
     }
     Ok(trimmed.to_owned())
@@ -219,8 +241,18 @@ mod tests {
     fn first_email_becomes_primary() {
         let mut f = fields("alice");
         f.emails = vec![
-            Email { value: "a@example.com".into(), verified: false, primary: false, kind: None },
-            Email { value: "b@example.com".into(), verified: false, primary: false, kind: None },
+            Email {
+                value: "a@example.com".into(),
+                verified: false,
+                primary: false,
+                kind: None,
+            },
+            Email {
+                value: "b@example.com".into(),
+                verified: false,
+                primary: false,
+                kind: None,
+            },
         ];
         let f = f.validate().unwrap();
         assert!(f.emails[0].primary);
@@ -230,14 +262,24 @@ mod tests {
     #[test]
     fn duplicate_emails_are_refused_whatever_the_case() {
         let mut f = fields("alice");
-        let e = |v: &str| Email { value: v.into(), verified: false, primary: false, kind: None };
+        let e = |v: &str| Email {
+            value: v.into(),
+            verified: false,
+            primary: false,
+            kind: None,
+        };
         f.emails = vec![e("A@example.com"), e("a@EXAMPLE.com")];
-        assert_eq!(f.validate().unwrap_err(), CoreError::invalid("email", "listed twice"));
+        assert_eq!(
+            f.validate().unwrap_err(),
+            CoreError::invalid("email", "listed twice")
+        );
     }
 
     #[test]
     fn bad_emails_are_refused() {
-        for bad in ["", "a", "@x.com", "a@", "a@@b", "a b@c.d", "a@.c", "a@c.", "a@b..c"] {
+        for bad in [
+            "", "a", "@x.com", "a@", "a@@b", "a b@c.d", "a@.c", "a@c.", "a@b..c",
+        ] {
             assert!(parse_email(bad).is_err(), "{bad:?} accepted");
         }
         assert_eq!(parse_email(" a@b.c ").unwrap(), "a@b.c");

@@ -28,7 +28,8 @@ pub struct Problem {
 #[derive(Debug)]
 pub struct ApiError {
     pub status: StatusCode,
-    pub problem: Problem,
+    /// Boxed: errors travel in `Result`s, which stay small this way.
+    pub problem: Box<Problem>,
     retry_after: Option<u64>,
 }
 
@@ -36,13 +37,13 @@ impl ApiError {
     pub fn new(status: StatusCode, kind: &str, title: &str, detail: Option<String>) -> Self {
         Self {
             status,
-            problem: Problem {
+            problem: Box::new(Problem {
                 kind: format!("https://usso.dev/problems/{kind}"),
                 title: title.to_owned(),
                 status: status.as_u16(),
                 detail,
                 field: None,
-            },
+            }),
             retry_after: None,
         }
     }
@@ -53,7 +54,12 @@ impl ApiError {
     }
 
     pub fn bad_request(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::BAD_REQUEST, "invalid-request", "Invalid request", Some(detail.into()))
+        Self::new(
+            StatusCode::BAD_REQUEST,
+            "invalid-request",
+            "Invalid request",
+            Some(detail.into()),
+        )
     }
 
     pub fn unauthorized() -> Self {
@@ -66,21 +72,34 @@ impl ApiError {
     }
 
     pub fn forbidden(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", Some(detail.into()))
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Forbidden",
+            Some(detail.into()),
+        )
     }
 
     pub fn not_found(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::NOT_FOUND, "not-found", "Not found", Some(detail.into()))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "not-found",
+            "Not found",
+            Some(detail.into()),
+        )
     }
 }
 
 impl From<ServiceError> for ApiError {
     fn from(e: ServiceError) -> Self {
         match e {
-            ServiceError::Invalid { field, message } => {
-                Self::new(StatusCode::UNPROCESSABLE_ENTITY, "validation", "Invalid value", Some(format!("{field}: {message}")))
-                    .with_field(&field)
-            }
+            ServiceError::Invalid { field, message } => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation",
+                "Invalid value",
+                Some(format!("{field}: {message}")),
+            )
+            .with_field(&field),
             ServiceError::NotFound(what) => Self::not_found(format!("{what} not found")),
             ServiceError::Conflict { field } => Self::new(
                 StatusCode::CONFLICT,
@@ -97,14 +116,26 @@ impl From<ServiceError> for ApiError {
             ),
             ServiceError::Forbidden(detail) => Self::forbidden(detail),
             ServiceError::Unauthorized => Self::unauthorized(),
-            ServiceError::Throttled { retry_after_seconds } => {
-                let mut e = Self::new(StatusCode::TOO_MANY_REQUESTS, "throttled", "Too many requests", None);
+            ServiceError::Throttled {
+                retry_after_seconds,
+            } => {
+                let mut e = Self::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "throttled",
+                    "Too many requests",
+                    None,
+                );
                 e.retry_after = Some(retry_after_seconds);
                 e
             }
             ServiceError::Internal(detail) => {
                 tracing::error!(error = %detail, "internal error");
-                Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", None)
+                Self::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    None,
+                )
             }
         }
     }

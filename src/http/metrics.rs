@@ -51,7 +51,9 @@ impl Default for Metrics {
     fn default() -> Self {
         let mut registry = Registry::with_prefix("usso");
         let requests = Family::<RequestLabels, Counter>::default();
-        let duration = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(new_histogram);
+        let duration = Family::<RouteLabels, Histogram, fn() -> Histogram>::new_with_constructor(
+            new_histogram,
+        );
         registry.register("http_requests", "HTTP requests answered", requests.clone());
         registry.register(
             "http_request_duration_seconds",

@@ -52,7 +52,10 @@ pub async fn security_headers(request: Request<Body>, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("text/html"));
     let headers = response.headers_mut();
-    headers.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     if is_html {
         headers.insert(
             header::CONTENT_SECURITY_POLICY,
@@ -62,7 +65,10 @@ pub async fn security_headers(request: Request<Body>, next: Next) -> Response {
             ),
         );
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-        headers.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+        headers.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response

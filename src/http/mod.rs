@@ -39,7 +39,10 @@ pub fn router(state: AppState) -> Router {
             metrics::track,
         ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, Duration::from_secs(30)))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
         .layer(PropagateRequestIdLayer::new(middleware::REQUEST_ID.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(middleware::span_for))
         .layer(SetRequestIdLayer::new(

@@ -55,7 +55,11 @@ impl PasswordHasher {
 
     /// Checks `password` against `phc`, or against a dummy hash when there is
     /// no stored hash (same cost, same answer: false).
-    pub async fn verify(&self, password: String, phc: Option<String>) -> Result<bool, PasswordError> {
+    pub async fn verify(
+        &self,
+        password: String,
+        phc: Option<String>,
+    ) -> Result<bool, PasswordError> {
         let known = phc.is_some();
         let phc = phc.unwrap_or_else(|| self.dummy.to_string());
         let ok = self.run(move || verify_blocking(&password, &phc)).await?;
@@ -108,7 +112,10 @@ mod tests {
         let h = cheap();
         let phc = h.hash("correct horse".into()).await.unwrap();
         assert!(phc.starts_with("$argon2id$"));
-        assert!(h.verify("correct horse".into(), Some(phc.clone())).await.unwrap());
+        assert!(h
+            .verify("correct horse".into(), Some(phc.clone()))
+            .await
+            .unwrap());
         assert!(!h.verify("wrong".into(), Some(phc)).await.unwrap());
     }
 
@@ -116,7 +123,10 @@ mod tests {
     async fn unknown_users_never_verify() {
         let h = cheap();
         assert!(!h.verify("anything".into(), None).await.unwrap());
-        assert!(!h.verify("x".into(), Some("not a phc".into())).await.unwrap());
+        assert!(!h
+            .verify("x".into(), Some("not a phc".into()))
+            .await
+            .unwrap());
     }
 
     #[test]

@@ -35,6 +35,9 @@ mod tests {
         assert_ne!(a, b);
         assert!(looks_like(&a, API_KEY_PREFIX));
         assert!(!looks_like("usso_ak_short", API_KEY_PREFIX));
-        assert!(!looks_like(&a.replace("usso_ak_", "other_"), API_KEY_PREFIX));
+        assert!(!looks_like(
+            &a.replace("usso_ak_", "other_"),
+            API_KEY_PREFIX
+        ));
     }
 }

@@ -63,7 +63,12 @@ impl Hub {
         Ok(api_keys::list(&mut conn, tenant.id).await?)
     }
 
-    pub async fn delete_api_key(&self, actor: Actor, tenant: &Tenant, id: ApiKeyId) -> Result<(), ServiceError> {
+    pub async fn delete_api_key(
+        &self,
+        actor: Actor,
+        tenant: &Tenant,
+        id: ApiKeyId,
+    ) -> Result<(), ServiceError> {
         let mut tx = self.store.begin().await?;
         api_keys::delete(&mut tx, tenant.id, id)
             .await
@@ -79,7 +84,11 @@ impl Hub {
 
     /// The key behind `token`, if it belongs to `tenant` or to the default
     /// tenant (whose keys administer every tenant), and has not expired.
-    pub async fn authenticate_api_key(&self, tenant: &Tenant, token: &str) -> Result<ApiCaller, ServiceError> {
+    pub async fn authenticate_api_key(
+        &self,
+        tenant: &Tenant,
+        token: &str,
+    ) -> Result<ApiCaller, ServiceError> {
         if !looks_like(token, API_KEY_PREFIX) {
             return Err(ServiceError::Unauthorized);
         }
@@ -89,7 +98,9 @@ impl Hub {
             Ok(key) => Some(key),
             Err(crate::store::StoreError::NotFound) if tenant.slug.as_str() != DEFAULT_TENANT => {
                 match tenants::by_slug(&mut conn, DEFAULT_TENANT).await {
-                    Ok(default) => api_keys::by_token_hash(&mut conn, default.id, &hash).await.ok(),
+                    Ok(default) => api_keys::by_token_hash(&mut conn, default.id, &hash)
+                        .await
+                        .ok(),
                     Err(_) => None,
                 }
             }
@@ -100,7 +111,8 @@ impl Hub {
         if !key.is_usable(self.now()) {
             return Err(ServiceError::Unauthorized);
         }
-        let installation_admin = key.tenant_id != tenant.id || tenant.slug.as_str() == DEFAULT_TENANT;
+        let installation_admin =
+            key.tenant_id != tenant.id || tenant.slug.as_str() == DEFAULT_TENANT;
         Ok(ApiCaller {
             key,
             installation_admin,

@@ -32,8 +32,17 @@ impl Hub {
             Err(e) => return Err(e),
         };
         let (_, admin_token) = self
-            .create_api_key(Actor::System, &tenant, "bootstrap admin", &["admin".to_owned()], None)
+            .create_api_key(
+                Actor::System,
+                &tenant,
+                "bootstrap admin",
+                &["admin".to_owned()],
+                None,
+            )
             .await?;
-        Ok(Some(Bootstrapped { tenant, admin_token }))
+        Ok(Some(Bootstrapped {
+            tenant,
+            admin_token,
+        }))
     }
 }

@@ -64,7 +64,9 @@ impl From<StoreError> for ServiceError {
                 field: field.to_owned(),
             },
             StoreError::VersionMismatch => Self::VersionMismatch,
-            StoreError::MissingReference(what) => Self::invalid("reference", format!("{what} does not exist")),
+            StoreError::MissingReference(what) => {
+                Self::invalid("reference", format!("{what} does not exist"))
+            }
             other => Self::Internal(other.to_string()),
         }
     }

@@ -24,7 +24,10 @@ impl Hub {
             id: GroupId::new(now),
             tenant_id: tenant.id,
             name,
-            description: description.map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned),
+            description: description
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned),
             created_at: now,
             updated_at: now,
             version: 1,
@@ -43,7 +46,11 @@ impl Hub {
     }
 
     /// A group by id or by name.
-    pub async fn find_group(&self, tenant: &Tenant, id_or_name: &str) -> Result<Group, ServiceError> {
+    pub async fn find_group(
+        &self,
+        tenant: &Tenant,
+        id_or_name: &str,
+    ) -> Result<Group, ServiceError> {
         let mut conn = self.store.conn().await?;
         if let Ok(id) = id_or_name.parse::<GroupId>() {
             if let Ok(group) = groups::get(&mut conn, tenant.id, id).await {
@@ -55,12 +62,20 @@ impl Hub {
             .map_err(ServiceError::not_found("group"))
     }
 
-    pub async fn list_groups(&self, tenant: &Tenant, page: Page<'_>) -> Result<Vec<Group>, ServiceError> {
+    pub async fn list_groups(
+        &self,
+        tenant: &Tenant,
+        page: Page<'_>,
+    ) -> Result<Vec<Group>, ServiceError> {
         let mut conn = self.store.conn().await?;
         Ok(groups::list(&mut conn, tenant.id, page).await?)
     }
 
-    pub async fn group_members(&self, tenant: &Tenant, id: GroupId) -> Result<Vec<Member>, ServiceError> {
+    pub async fn group_members(
+        &self,
+        tenant: &Tenant,
+        id: GroupId,
+    ) -> Result<Vec<Member>, ServiceError> {
         let mut conn = self.store.conn().await?;
         groups::get(&mut conn, tenant.id, id)
             .await
@@ -68,7 +83,12 @@ impl Hub {
         Ok(groups::members(&mut conn, tenant.id, id).await?)
     }
 
-    pub async fn delete_group(&self, actor: Actor, tenant: &Tenant, id: GroupId) -> Result<(), ServiceError> {
+    pub async fn delete_group(
+        &self,
+        actor: Actor,
+        tenant: &Tenant,
+        id: GroupId,
+    ) -> Result<(), ServiceError> {
         let mut tx = self.store.begin().await?;
         groups::delete(&mut tx, tenant.id, id)
             .await
@@ -116,7 +136,9 @@ impl Hub {
                 &mut tx,
                 &AuditEvent::new(tenant.id, now, actor, "group.member_added")
                     .target("group", group)
-                    .details(json!({ "member_type": member.kind(), "member_id": member.id_string() })),
+                    .details(
+                        json!({ "member_type": member.kind(), "member_id": member.id_string() }),
+                    ),
             )
             .await?;
         }

@@ -68,7 +68,12 @@ impl Hub {
         let ip_key = ctx.ip.as_ref().map(|ip| format!("{}:ip:{ip}", tenant.id));
         let blocked = self
             .throttle
-            .blocked_for(&account_key, settings.max_failed_logins_per_account, window, now)
+            .blocked_for(
+                &account_key,
+                settings.max_failed_logins_per_account,
+                window,
+                now,
+            )
             .or_else(|| {
                 ip_key.as_ref().and_then(|k| {
                     self.throttle
@@ -76,8 +81,11 @@ impl Hub {
                 })
             });
         if let Some(retry_after_seconds) = blocked {
-            self.record_login_failure(tenant, login, ctx, "throttled").await?;
-            return Err(LoginError::Throttled { retry_after_seconds });
+            self.record_login_failure(tenant, login, ctx, "throttled")
+                .await?;
+            return Err(LoginError::Throttled {
+                retry_after_seconds,
+            });
         }
 
         let user = if login.is_empty() || login.len() > MAX_LOGIN_BYTES {
@@ -115,7 +123,8 @@ impl Hub {
                     Some(_) => "bad_password",
                     None => "unknown_user",
                 };
-                self.record_login_failure(tenant, login, ctx, reason).await?;
+                self.record_login_failure(tenant, login, ctx, reason)
+                    .await?;
                 return Err(LoginError::InvalidCredentials);
             }
         };
@@ -123,7 +132,10 @@ impl Hub {
 
         let mut session = Session::start(tenant.id, user.id, now, settings);
         session.ip = ctx.ip.clone();
-        session.user_agent = ctx.user_agent.as_ref().map(|ua| ua.chars().take(512).collect());
+        session.user_agent = ctx
+            .user_agent
+            .as_ref()
+            .map(|ua| ua.chars().take(512).collect());
         let token = new_token("");
         let mut tx = self.store.begin().await?;
         sessions::insert(&mut tx, &session, &self.secrets.hash(&token)).await?;
@@ -163,17 +175,22 @@ impl Hub {
 
     /// The live session behind a cookie token, with its user; records the
     /// use at most once a minute.
-    pub async fn session_from_token(&self, tenant: &Tenant, token: &str) -> Result<Option<(Session, User)>, ServiceError> {
+    pub async fn session_from_token(
+        &self,
+        tenant: &Tenant,
+        token: &str,
+    ) -> Result<Option<(Session, User)>, ServiceError> {
         if token.is_empty() || token.len() > 128 {
             return Ok(None);
         }
         let now = self.now();
         let mut conn = self.store.conn().await?;
-        let session = match sessions::by_token_hash(&mut conn, tenant.id, &self.secrets.hash(token)).await {
-            Ok(s) => s,
-            Err(StoreError::NotFound) => return Ok(None),
-            Err(e) => return Err(e.into()),
-        };
+        let session =
+            match sessions::by_token_hash(&mut conn, tenant.id, &self.secrets.hash(token)).await {
+                Ok(s) => s,
+                Err(StoreError::NotFound) => return Ok(None),
+                Err(e) => return Err(e.into()),
+            };
         if !session.is_live(now, &tenant.settings) {
             return Ok(None);
         }
@@ -189,7 +206,12 @@ impl Hub {
     }
 
     /// Ends the session behind a cookie token, if any.
-    pub async fn logout(&self, tenant: &Tenant, token: &str, ip: Option<String>) -> Result<bool, ServiceError> {
+    pub async fn logout(
+        &self,
+        tenant: &Tenant,
+        token: &str,
+        ip: Option<String>,
+    ) -> Result<bool, ServiceError> {
         let Some((session, user)) = self.session_from_token(tenant, token).await? else {
             return Ok(false);
         };

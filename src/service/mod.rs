@@ -84,6 +84,11 @@ impl Hub {
 }
 
 /// Appends `event` inside the caller's transaction.
-pub(crate) async fn record(conn: &mut AnyConnection, event: &AuditEvent) -> Result<(), ServiceError> {
-    events::append(conn, event).await.map_err(ServiceError::from)
+pub(crate) async fn record(
+    conn: &mut AnyConnection,
+    event: &AuditEvent,
+) -> Result<(), ServiceError> {
+    events::append(conn, event)
+        .await
+        .map_err(ServiceError::from)
 }

@@ -33,7 +33,10 @@ impl Hub {
             id: RoleId::new(now),
             tenant_id: tenant.id,
             name,
-            description: description.map(str::trim).filter(|d| !d.is_empty()).map(str::to_owned),
+            description: description
+                .map(str::trim)
+                .filter(|d| !d.is_empty())
+                .map(str::to_owned),
             permissions: perms,
             created_at: now,
             updated_at: now,
@@ -64,12 +67,20 @@ impl Hub {
             .map_err(ServiceError::not_found("role"))
     }
 
-    pub async fn list_roles(&self, tenant: &Tenant, page: Page<'_>) -> Result<Vec<Role>, ServiceError> {
+    pub async fn list_roles(
+        &self,
+        tenant: &Tenant,
+        page: Page<'_>,
+    ) -> Result<Vec<Role>, ServiceError> {
         let mut conn = self.store.conn().await?;
         Ok(roles::list(&mut conn, tenant.id, page).await?)
     }
 
-    pub async fn role_assignments(&self, tenant: &Tenant, role: RoleId) -> Result<Vec<RoleAssignment>, ServiceError> {
+    pub async fn role_assignments(
+        &self,
+        tenant: &Tenant,
+        role: RoleId,
+    ) -> Result<Vec<RoleAssignment>, ServiceError> {
         let mut conn = self.store.conn().await?;
         roles::get(&mut conn, tenant.id, role)
             .await
@@ -78,14 +89,23 @@ impl Hub {
     }
 
     /// The roles in force for a user now (direct and through groups).
-    pub async fn effective_assignments(&self, tenant: &Tenant, user: UserId) -> Result<Vec<RoleAssignment>, ServiceError> {
+    pub async fn effective_assignments(
+        &self,
+        tenant: &Tenant,
+        user: UserId,
+    ) -> Result<Vec<RoleAssignment>, ServiceError> {
         let mut conn = self.store.conn().await?;
         let now = self.now();
         let all = roles::assignments_of_user(&mut conn, tenant.id, user).await?;
         Ok(all.into_iter().filter(|a| a.is_active(now)).collect())
     }
 
-    pub async fn delete_role(&self, actor: Actor, tenant: &Tenant, id: RoleId) -> Result<(), ServiceError> {
+    pub async fn delete_role(
+        &self,
+        actor: Actor,
+        tenant: &Tenant,
+        id: RoleId,
+    ) -> Result<(), ServiceError> {
         let mut tx = self.store.begin().await?;
         roles::delete(&mut tx, tenant.id, id)
             .await

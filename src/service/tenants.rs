@@ -16,7 +16,8 @@ impl Hub {
         display_name: Option<&str>,
     ) -> Result<Tenant, ServiceError> {
         let slug = Slug::parse(slug)?;
-        let display_name = parse_display_name(display_name.unwrap_or(slug.as_str()), "display_name")?;
+        let display_name =
+            parse_display_name(display_name.unwrap_or(slug.as_str()), "display_name")?;
         let now = self.now();
         let tenant = Tenant {
             id: TenantId::new(now),
@@ -66,7 +67,8 @@ impl Hub {
         tenants::update(&mut tx, &tenant).await?;
         record(
             &mut tx,
-            &AuditEvent::new(tenant.id, tenant.updated_at, actor, "tenant.updated").target("tenant", tenant.id),
+            &AuditEvent::new(tenant.id, tenant.updated_at, actor, "tenant.updated")
+                .target("tenant", tenant.id),
         )
         .await?;
         tx.commit().await?;
@@ -79,7 +81,8 @@ impl Hub {
     pub async fn delete_tenant(&self, actor: Actor, slug: &str) -> Result<(), ServiceError> {
         if slug == DEFAULT_TENANT {
             return Err(ServiceError::Forbidden(
-                "the default tenant holds the installation's administrators and cannot be deleted".into(),
+                "the default tenant holds the installation's administrators and cannot be deleted"
+                    .into(),
             ));
         }
         let mut tx = self.store.begin().await?;

@@ -19,7 +19,13 @@ pub struct Throttle {
 
 impl Throttle {
     /// Seconds until `key` may try again, if it has `limit` failures within `window`.
-    pub fn blocked_for(&self, key: &str, limit: u32, window: Duration, now: OffsetDateTime) -> Option<u64> {
+    pub fn blocked_for(
+        &self,
+        key: &str,
+        limit: u32,
+        window: Duration,
+        now: OffsetDateTime,
+    ) -> Option<u64> {
         let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
         let times = map.get(key)?;
         let recent: Vec<_> = times.iter().filter(|t| now - **t < window).collect();
@@ -68,10 +74,17 @@ mod tests {
             assert!(t.blocked_for("k", 3, w, t0).is_none());
             t.record_failure("k", w, t0 + Duration::seconds(i));
         }
-        assert_eq!(t.blocked_for("k", 3, w, t0 + Duration::seconds(3)), Some(897));
-        assert!(t.blocked_for("k", 3, w, t0 + w + Duration::seconds(1)).is_none());
+        assert_eq!(
+            t.blocked_for("k", 3, w, t0 + Duration::seconds(3)),
+            Some(897)
+        );
+        assert!(t
+            .blocked_for("k", 3, w, t0 + w + Duration::seconds(1))
+            .is_none());
         assert!(t.blocked_for("other", 3, w, t0).is_none());
         t.clear("k");
-        assert!(t.blocked_for("k", 3, w, t0 + Duration::seconds(3)).is_none());
+        assert!(t
+            .blocked_for("k", 3, w, t0 + Duration::seconds(3))
+            .is_none());
     }
 }

@@ -69,7 +69,11 @@ impl Hub {
     }
 
     /// A user by id or, failing that, by username or email.
-    pub async fn find_user(&self, tenant: &Tenant, id_or_login: &str) -> Result<User, ServiceError> {
+    pub async fn find_user(
+        &self,
+        tenant: &Tenant,
+        id_or_login: &str,
+    ) -> Result<User, ServiceError> {
         let mut conn = self.store.conn().await?;
         if let Ok(id) = id_or_login.parse::<UserId>() {
             if let Ok(user) = users::get(&mut conn, tenant.id, id).await {
@@ -127,7 +131,8 @@ impl Hub {
         users::update(&mut tx, &user, read_version).await?;
         record(
             &mut tx,
-            &AuditEvent::new(tenant.id, user.updated_at, actor, "user.updated").target("user", user.id),
+            &AuditEvent::new(tenant.id, user.updated_at, actor, "user.updated")
+                .target("user", user.id),
         )
         .await?;
         tx.commit().await?;
@@ -174,7 +179,12 @@ impl Hub {
         Ok(user)
     }
 
-    pub async fn delete_user(&self, actor: Actor, tenant: &Tenant, id: UserId) -> Result<(), ServiceError> {
+    pub async fn delete_user(
+        &self,
+        actor: Actor,
+        tenant: &Tenant,
+        id: UserId,
+    ) -> Result<(), ServiceError> {
         let mut tx = self.store.begin().await?;
         users::delete(&mut tx, tenant.id, id)
             .await

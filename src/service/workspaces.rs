@@ -16,7 +16,8 @@ impl Hub {
         display_name: Option<&str>,
     ) -> Result<Workspace, ServiceError> {
         let slug = Slug::parse(slug)?;
-        let display_name = parse_display_name(display_name.unwrap_or(slug.as_str()), "display_name")?;
+        let display_name =
+            parse_display_name(display_name.unwrap_or(slug.as_str()), "display_name")?;
         let now = self.now();
         let ws = Workspace {
             id: WorkspaceId::new(now),
@@ -37,7 +38,11 @@ impl Hub {
     }
 
     /// A workspace by id or by slug.
-    pub async fn find_workspace(&self, tenant: &Tenant, id_or_slug: &str) -> Result<Workspace, ServiceError> {
+    pub async fn find_workspace(
+        &self,
+        tenant: &Tenant,
+        id_or_slug: &str,
+    ) -> Result<Workspace, ServiceError> {
         let mut conn = self.store.conn().await?;
         if let Ok(id) = id_or_slug.parse::<WorkspaceId>() {
             if let Ok(ws) = workspaces::get(&mut conn, tenant.id, id).await {
@@ -54,14 +59,20 @@ impl Hub {
         Ok(workspaces::list(&mut conn, tenant.id).await?)
     }
 
-    pub async fn delete_workspace(&self, actor: Actor, tenant: &Tenant, id: WorkspaceId) -> Result<(), ServiceError> {
+    pub async fn delete_workspace(
+        &self,
+        actor: Actor,
+        tenant: &Tenant,
+        id: WorkspaceId,
+    ) -> Result<(), ServiceError> {
         let mut tx = self.store.begin().await?;
         workspaces::delete(&mut tx, tenant.id, id)
             .await
             .map_err(ServiceError::not_found("workspace"))?;
         record(
             &mut tx,
-            &AuditEvent::new(tenant.id, self.now(), actor, "workspace.deleted").target("workspace", id),
+            &AuditEvent::new(tenant.id, self.now(), actor, "workspace.deleted")
+                .target("workspace", id),
         )
         .await?;
         tx.commit().await?;

@@ -3,7 +3,9 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::codec::{from_json, from_micros, from_opt_micros, micros, one_row, opt_micros, parse_id, to_json};
+use super::codec::{
+    from_json, from_micros, from_opt_micros, micros, one_row, opt_micros, parse_id, to_json,
+};
 use super::StoreError;
 use crate::core::api_key::ApiKey;
 use crate::core::{ApiKeyId, TenantId};
@@ -21,7 +23,11 @@ fn decode(row: &AnyRow) -> Result<ApiKey, StoreError> {
     })
 }
 
-pub async fn insert(conn: &mut AnyConnection, key: &ApiKey, token_hash: &str) -> Result<(), StoreError> {
+pub async fn insert(
+    conn: &mut AnyConnection,
+    key: &ApiKey,
+    token_hash: &str,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO api_keys (tenant_id, id, name, token_hash, scopes, created_at, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -54,25 +60,37 @@ pub async fn by_token_hash(
     decode(&row)
 }
 
-pub async fn get(conn: &mut AnyConnection, tenant: TenantId, id: ApiKeyId) -> Result<ApiKey, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM api_keys WHERE tenant_id = $1 AND id = $2"))
-        .bind(tenant.to_string())
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+pub async fn get(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: ApiKeyId,
+) -> Result<ApiKey, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM api_keys WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(tenant.to_string())
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
     decode(&row)
 }
 
 pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> Result<Vec<ApiKey>, StoreError> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM api_keys WHERE tenant_id = $1 ORDER BY id"))
-        .bind(tenant.to_string())
-        .fetch_all(conn)
-        .await?;
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM api_keys WHERE tenant_id = $1 ORDER BY id"
+    ))
+    .bind(tenant.to_string())
+    .fetch_all(conn)
+    .await?;
     rows.iter().map(decode).collect()
 }
 
-pub async fn delete(conn: &mut AnyConnection, tenant: TenantId, id: ApiKeyId) -> Result<(), StoreError> {
+pub async fn delete(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: ApiKeyId,
+) -> Result<(), StoreError> {
     let result = sqlx::query("DELETE FROM api_keys WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.to_string())
         .bind(id.to_string())

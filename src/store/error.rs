@@ -32,13 +32,29 @@ const UNIQUE_RULES: &[(&str, &str, &str)] = &[
     ("tenants_slug_uq", "tenants.slug", "slug"),
     ("users_username_uq", "users.username_key", "username"),
     ("user_emails_email_uq", "user_emails.value_key", "email"),
-    ("user_external_ids_pkey", "user_external_ids.external_id", "external_id"),
+    (
+        "user_external_ids_pkey",
+        "user_external_ids.external_id",
+        "external_id",
+    ),
     ("groups_name_uq", "groups.name_key", "name"),
     ("roles_name_uq", "roles.name_key", "name"),
     ("workspaces_slug_uq", "workspaces.slug", "slug"),
-    ("role_assignments_uq", "role_assignments.workspace_key", "assignment"),
-    ("group_user_members_pkey", "group_user_members.user_id", "member"),
-    ("group_group_members_pkey", "group_group_members.child_group_id", "member"),
+    (
+        "role_assignments_uq",
+        "role_assignments.workspace_key",
+        "assignment",
+    ),
+    (
+        "group_user_members_pkey",
+        "group_user_members.user_id",
+        "member",
+    ),
+    (
+        "group_group_members_pkey",
+        "group_group_members.child_group_id",
+        "member",
+    ),
 ];
 
 impl From<sqlx::Error> for StoreError {

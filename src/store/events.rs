@@ -19,7 +19,10 @@ fn actor_columns(actor: Actor) -> (&'static str, Option<String>) {
 }
 
 fn decode_actor(kind: &str, id: Option<String>) -> Result<Actor, StoreError> {
-    let id = || id.clone().ok_or_else(|| StoreError::Corrupt("actor without id".into()));
+    let id = || {
+        id.clone()
+            .ok_or_else(|| StoreError::Corrupt("actor without id".into()))
+    };
     Ok(match kind {
         "system" => Actor::System,
         "cli" => Actor::Cli,
@@ -36,11 +39,18 @@ fn decode(row: &AnyRow) -> Result<AuditEvent, StoreError> {
         id: parse_id(&row.try_get::<String, _>("id")?)?,
         tenant_id: parse_id(&row.try_get::<String, _>("tenant_id")?)?,
         at: from_micros(row.try_get("at")?)?,
-        actor: decode_actor(&row.try_get::<String, _>("actor_type")?, row.try_get("actor_id")?)?,
+        actor: decode_actor(
+            &row.try_get::<String, _>("actor_type")?,
+            row.try_get("actor_id")?,
+        )?,
         action: row.try_get("action")?,
         target_type: row.try_get("target_type")?,
         target_id: row.try_get("target_id")?,
-        outcome: if outcome == "success" { Outcome::Success } else { Outcome::Failure },
+        outcome: if outcome == "success" {
+            Outcome::Success
+        } else {
+            Outcome::Failure
+        },
         ip: row.try_get("ip")?,
         details: from_json(&row.try_get::<String, _>("details")?)?,
     })
@@ -72,7 +82,11 @@ pub async fn append(conn: &mut AnyConnection, event: &AuditEvent) -> Result<(), 
 }
 
 /// Events of a tenant, oldest first, after the cursor.
-pub async fn list(conn: &mut AnyConnection, tenant: TenantId, page: Page<'_>) -> Result<Vec<AuditEvent>, StoreError> {
+pub async fn list(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    page: Page<'_>,
+) -> Result<Vec<AuditEvent>, StoreError> {
     let rows = sqlx::query(
         "SELECT tenant_id, id, at, actor_type, actor_id, action, target_type, target_id, outcome, \
          ip, details FROM audit_events WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3",

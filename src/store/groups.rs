@@ -40,7 +40,11 @@ pub async fn insert(conn: &mut AnyConnection, group: &Group) -> Result<(), Store
     Ok(())
 }
 
-pub async fn update(conn: &mut AnyConnection, group: &Group, expected_version: i64) -> Result<(), StoreError> {
+pub async fn update(
+    conn: &mut AnyConnection,
+    group: &Group,
+    expected_version: i64,
+) -> Result<(), StoreError> {
     let result = sqlx::query(
         "UPDATE groups SET name = $3, name_key = $4, description = $5, updated_at = $6, \
          version = $7 WHERE tenant_id = $1 AND id = $2 AND version = $8",
@@ -62,17 +66,27 @@ pub async fn update(conn: &mut AnyConnection, group: &Group, expected_version: i
     Ok(())
 }
 
-pub async fn get(conn: &mut AnyConnection, tenant: TenantId, id: GroupId) -> Result<Group, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM groups WHERE tenant_id = $1 AND id = $2"))
-        .bind(tenant.to_string())
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+pub async fn get(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: GroupId,
+) -> Result<Group, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM groups WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(tenant.to_string())
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
     decode(&row)
 }
 
-pub async fn by_name(conn: &mut AnyConnection, tenant: TenantId, name: &str) -> Result<Group, StoreError> {
+pub async fn by_name(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    name: &str,
+) -> Result<Group, StoreError> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM groups WHERE tenant_id = $1 AND name_key = $2"
     ))
@@ -84,7 +98,11 @@ pub async fn by_name(conn: &mut AnyConnection, tenant: TenantId, name: &str) -> 
     decode(&row)
 }
 
-pub async fn list(conn: &mut AnyConnection, tenant: TenantId, page: Page<'_>) -> Result<Vec<Group>, StoreError> {
+pub async fn list(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    page: Page<'_>,
+) -> Result<Vec<Group>, StoreError> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM groups WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3"
     ))
@@ -96,7 +114,11 @@ pub async fn list(conn: &mut AnyConnection, tenant: TenantId, page: Page<'_>) ->
     rows.iter().map(decode).collect()
 }
 
-pub async fn delete(conn: &mut AnyConnection, tenant: TenantId, id: GroupId) -> Result<(), StoreError> {
+pub async fn delete(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: GroupId,
+) -> Result<(), StoreError> {
     let result = sqlx::query("DELETE FROM groups WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.to_string())
         .bind(id.to_string())
@@ -159,7 +181,11 @@ pub async fn remove_member(
 }
 
 /// The direct members of a group: users first, then groups, each by id.
-pub async fn members(conn: &mut AnyConnection, tenant: TenantId, group: GroupId) -> Result<Vec<Member>, StoreError> {
+pub async fn members(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    group: GroupId,
+) -> Result<Vec<Member>, StoreError> {
     let rows = sqlx::query(
         "SELECT 'user' AS kind, user_id AS member_id FROM group_user_members \
          WHERE tenant_id = $1 AND group_id = $2 \
@@ -185,7 +211,11 @@ pub async fn members(conn: &mut AnyConnection, tenant: TenantId, group: GroupId)
 
 /// Every group that contains `group`, transitively, `group` included; empty
 /// when `group` is not a group of `tenant`.
-pub async fn ancestors(conn: &mut AnyConnection, tenant: TenantId, group: GroupId) -> Result<Vec<GroupId>, StoreError> {
+pub async fn ancestors(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    group: GroupId,
+) -> Result<Vec<GroupId>, StoreError> {
     let rows: Vec<(String,)> = sqlx::query_as(
         "WITH RECURSIVE up(id) AS (SELECT id FROM groups WHERE tenant_id = $1 AND id = $2 UNION \
          SELECT m.group_id FROM group_group_members m JOIN up ON m.child_group_id = up.id \
@@ -199,7 +229,11 @@ pub async fn ancestors(conn: &mut AnyConnection, tenant: TenantId, group: GroupI
 }
 
 /// The groups a user belongs to, directly or through nesting.
-pub async fn of_user(conn: &mut AnyConnection, tenant: TenantId, user: UserId) -> Result<Vec<Group>, StoreError> {
+pub async fn of_user(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+) -> Result<Vec<Group>, StoreError> {
     let rows = sqlx::query(&format!(
         "WITH RECURSIVE up(id) AS (SELECT group_id FROM group_user_members \
          WHERE tenant_id = $1 AND user_id = $2 UNION \

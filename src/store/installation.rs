@@ -19,12 +19,12 @@ pub async fn get_or_insert(
     key: &str,
     value: &str,
 ) -> Result<String, StoreError> {
-    sqlx::query("INSERT INTO installation (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-        .bind(key)
-        .bind(value)
-        .execute(&mut *conn)
-        .await?;
-    get(conn, key)
-        .await?
-        .ok_or(StoreError::NotFound)
+    sqlx::query(
+        "INSERT INTO installation (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING",
+    )
+    .bind(key)
+    .bind(value)
+    .execute(&mut *conn)
+    .await?;
+    get(conn, key).await?.ok_or(StoreError::NotFound)
 }

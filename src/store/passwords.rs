@@ -44,7 +44,11 @@ pub async fn get(
     Ok(row.map(|(h,)| h))
 }
 
-pub async fn delete(conn: &mut AnyConnection, tenant: TenantId, user: UserId) -> Result<(), StoreError> {
+pub async fn delete(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+) -> Result<(), StoreError> {
     sqlx::query("DELETE FROM password_credentials WHERE tenant_id = $1 AND user_id = $2")
         .bind(tenant.to_string())
         .bind(user.to_string())

@@ -3,7 +3,9 @@
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
-use super::codec::{from_json, from_micros, from_opt_micros, micros, one_row, opt_micros, parse_id, to_json};
+use super::codec::{
+    from_json, from_micros, from_opt_micros, micros, one_row, opt_micros, parse_id, to_json,
+};
 use super::{Page, StoreError};
 use crate::core::role::{Principal, Role, RoleAssignment};
 use crate::core::{AssignmentId, RoleId, TenantId, UserId};
@@ -30,7 +32,11 @@ fn decode_assignment(row: &AnyRow) -> Result<RoleAssignment, StoreError> {
     let principal = match (user, group) {
         (Some(u), None) => Principal::User(parse_id(&u)?),
         (None, Some(g)) => Principal::Group(parse_id(&g)?),
-        _ => return Err(StoreError::Corrupt("assignment without one principal".into())),
+        _ => {
+            return Err(StoreError::Corrupt(
+                "assignment without one principal".into(),
+            ))
+        }
     };
     let workspace: Option<String> = row.try_get("workspace_id")?;
     Ok(RoleAssignment {
@@ -62,27 +68,43 @@ pub async fn insert(conn: &mut AnyConnection, role: &Role) -> Result<(), StoreEr
     Ok(())
 }
 
-pub async fn get(conn: &mut AnyConnection, tenant: TenantId, id: RoleId) -> Result<Role, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM roles WHERE tenant_id = $1 AND id = $2"))
-        .bind(tenant.to_string())
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+pub async fn get(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: RoleId,
+) -> Result<Role, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM roles WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(tenant.to_string())
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
     decode(&row)
 }
 
-pub async fn by_name(conn: &mut AnyConnection, tenant: TenantId, name: &str) -> Result<Role, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM roles WHERE tenant_id = $1 AND name_key = $2"))
-        .bind(tenant.to_string())
-        .bind(name.to_lowercase())
-        .fetch_optional(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+pub async fn by_name(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    name: &str,
+) -> Result<Role, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM roles WHERE tenant_id = $1 AND name_key = $2"
+    ))
+    .bind(tenant.to_string())
+    .bind(name.to_lowercase())
+    .fetch_optional(conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
     decode(&row)
 }
 
-pub async fn list(conn: &mut AnyConnection, tenant: TenantId, page: Page<'_>) -> Result<Vec<Role>, StoreError> {
+pub async fn list(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    page: Page<'_>,
+) -> Result<Vec<Role>, StoreError> {
     let rows = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM roles WHERE tenant_id = $1 AND id > $2 ORDER BY id LIMIT $3"
     ))
@@ -94,7 +116,11 @@ pub async fn list(conn: &mut AnyConnection, tenant: TenantId, page: Page<'_>) ->
     rows.iter().map(decode).collect()
 }
 
-pub async fn delete(conn: &mut AnyConnection, tenant: TenantId, id: RoleId) -> Result<(), StoreError> {
+pub async fn delete(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: RoleId,
+) -> Result<(), StoreError> {
     let result = sqlx::query("DELETE FROM roles WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.to_string())
         .bind(id.to_string())
@@ -135,7 +161,11 @@ pub async fn assign(conn: &mut AnyConnection, a: &RoleAssignment) -> Result<(), 
     Ok(())
 }
 
-pub async fn unassign(conn: &mut AnyConnection, tenant: TenantId, id: AssignmentId) -> Result<(), StoreError> {
+pub async fn unassign(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: AssignmentId,
+) -> Result<(), StoreError> {
     let result = sqlx::query("DELETE FROM role_assignments WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.to_string())
         .bind(id.to_string())

@@ -9,7 +9,8 @@ use super::StoreError;
 use crate::core::session::Session;
 use crate::core::{SessionId, TenantId, UserId};
 
-const COLUMNS: &str = "tenant_id, id, user_id, created_at, last_seen_at, expires_at, ip, user_agent";
+const COLUMNS: &str =
+    "tenant_id, id, user_id, created_at, last_seen_at, expires_at, ip, user_agent";
 
 fn decode(row: &AnyRow) -> Result<Session, StoreError> {
     Ok(Session {
@@ -63,13 +64,19 @@ pub async fn by_token_hash(
     decode(&row)
 }
 
-pub async fn get(conn: &mut AnyConnection, tenant: TenantId, id: SessionId) -> Result<Session, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM sessions WHERE tenant_id = $1 AND id = $2"))
-        .bind(tenant.to_string())
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+pub async fn get(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: SessionId,
+) -> Result<Session, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM sessions WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(tenant.to_string())
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
     decode(&row)
 }
 
@@ -94,16 +101,21 @@ pub async fn touch(
     id: SessionId,
     at: OffsetDateTime,
 ) -> Result<(), StoreError> {
-    let result = sqlx::query("UPDATE sessions SET last_seen_at = $3 WHERE tenant_id = $1 AND id = $2")
-        .bind(tenant.to_string())
-        .bind(id.to_string())
-        .bind(micros(at))
-        .execute(conn)
-        .await?;
+    let result =
+        sqlx::query("UPDATE sessions SET last_seen_at = $3 WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.to_string())
+            .bind(id.to_string())
+            .bind(micros(at))
+            .execute(conn)
+            .await?;
     one_row(result)
 }
 
-pub async fn delete(conn: &mut AnyConnection, tenant: TenantId, id: SessionId) -> Result<(), StoreError> {
+pub async fn delete(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: SessionId,
+) -> Result<(), StoreError> {
     let result = sqlx::query("DELETE FROM sessions WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.to_string())
         .bind(id.to_string())

@@ -117,8 +117,15 @@ mod tests {
     #[test]
     fn placeholders_are_numbered_in_order() {
         let mut sql = Sql::new("SELECT 1 WHERE a = ");
-        sql.text("x").push(" AND b IN ").text_list(["p", "q"]).push(" AND c = ").int(3);
-        assert_eq!(sql.as_str(), "SELECT 1 WHERE a = $1 AND b IN ($2, $3) AND c = $4");
+        sql.text("x")
+            .push(" AND b IN ")
+            .text_list(["p", "q"])
+            .push(" AND c = ")
+            .int(3);
+        assert_eq!(
+            sql.as_str(),
+            "SELECT 1 WHERE a = $1 AND b IN ($2, $3) AND c = $4"
+        );
     }
 
     #[test]

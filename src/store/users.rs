@@ -149,7 +149,11 @@ pub async fn update(
     write_children(conn, user).await
 }
 
-pub async fn delete(conn: &mut AnyConnection, tenant: TenantId, id: UserId) -> Result<(), StoreError> {
+pub async fn delete(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: UserId,
+) -> Result<(), StoreError> {
     let result = sqlx::query("DELETE FROM users WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.to_string())
         .bind(id.to_string())
@@ -158,7 +162,11 @@ pub async fn delete(conn: &mut AnyConnection, tenant: TenantId, id: UserId) -> R
     one_row(result)
 }
 
-pub async fn get(conn: &mut AnyConnection, tenant: TenantId, id: UserId) -> Result<User, StoreError> {
+pub async fn get(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: UserId,
+) -> Result<User, StoreError> {
     let row = sqlx::query(&format!(
         "SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND id = $2"
     ))

@@ -37,35 +37,56 @@ pub async fn insert(conn: &mut AnyConnection, ws: &Workspace) -> Result<(), Stor
     Ok(())
 }
 
-pub async fn get(conn: &mut AnyConnection, tenant: TenantId, id: WorkspaceId) -> Result<Workspace, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM workspaces WHERE tenant_id = $1 AND id = $2"))
-        .bind(tenant.to_string())
-        .bind(id.to_string())
-        .fetch_optional(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+pub async fn get(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: WorkspaceId,
+) -> Result<Workspace, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM workspaces WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(tenant.to_string())
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
     decode(&row)
 }
 
-pub async fn by_slug(conn: &mut AnyConnection, tenant: TenantId, slug: &str) -> Result<Workspace, StoreError> {
-    let row = sqlx::query(&format!("SELECT {COLUMNS} FROM workspaces WHERE tenant_id = $1 AND slug = $2"))
-        .bind(tenant.to_string())
-        .bind(slug)
-        .fetch_optional(conn)
-        .await?
-        .ok_or(StoreError::NotFound)?;
+pub async fn by_slug(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    slug: &str,
+) -> Result<Workspace, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM workspaces WHERE tenant_id = $1 AND slug = $2"
+    ))
+    .bind(tenant.to_string())
+    .bind(slug)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
     decode(&row)
 }
 
-pub async fn list(conn: &mut AnyConnection, tenant: TenantId) -> Result<Vec<Workspace>, StoreError> {
-    let rows = sqlx::query(&format!("SELECT {COLUMNS} FROM workspaces WHERE tenant_id = $1 ORDER BY slug"))
-        .bind(tenant.to_string())
-        .fetch_all(conn)
-        .await?;
+pub async fn list(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+) -> Result<Vec<Workspace>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM workspaces WHERE tenant_id = $1 ORDER BY slug"
+    ))
+    .bind(tenant.to_string())
+    .fetch_all(conn)
+    .await?;
     rows.iter().map(decode).collect()
 }
 
-pub async fn delete(conn: &mut AnyConnection, tenant: TenantId, id: WorkspaceId) -> Result<(), StoreError> {
+pub async fn delete(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: WorkspaceId,
+) -> Result<(), StoreError> {
     let result = sqlx::query("DELETE FROM workspaces WHERE tenant_id = $1 AND id = $2")
         .bind(tenant.to_string())
         .bind(id.to_string())

@@ -48,9 +48,17 @@ fn the_openapi_document_matches_the_golden_file() {
 #[tokio::test]
 async fn the_document_is_served_without_authentication() {
     let app = TestApp::spawn().await;
-    let r = app.client.get(app.url("/api/openapi.json")).send().await.unwrap();
+    let r = app
+        .client
+        .get(app.url("/api/openapi.json"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 200);
-    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("application/json"));
+    assert!(r.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
     let served: serde_json::Value = r.json().await.unwrap();
     let expected: serde_json::Value = serde_json::from_str(&generated()).unwrap();
     assert_eq!(served, expected);
@@ -60,7 +68,10 @@ async fn the_document_is_served_without_authentication() {
 fn every_admin_operation_documents_its_errors_and_needs_a_key() {
     let doc: serde_json::Value = serde_json::from_str(&generated()).unwrap();
     assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
-    assert_eq!(doc["components"]["securitySchemes"]["api_key"]["scheme"], "bearer");
+    assert_eq!(
+        doc["components"]["securitySchemes"]["api_key"]["scheme"],
+        "bearer"
+    );
     assert_eq!(doc["security"][0]["api_key"], serde_json::json!([]));
     let paths = doc["paths"].as_object().unwrap();
     let mut operations = 0;
@@ -73,7 +84,10 @@ fn every_admin_operation_documents_its_errors_and_needs_a_key() {
             operations += 1;
             let responses = op["responses"].as_object().unwrap();
             for status in ["401", "403"] {
-                assert!(responses.contains_key(status), "{method} {path} does not document {status}");
+                assert!(
+                    responses.contains_key(status),
+                    "{method} {path} does not document {status}"
+                );
             }
             assert!(
                 responses.keys().any(|s| s.starts_with('2')),
@@ -83,5 +97,8 @@ fn every_admin_operation_documents_its_errors_and_needs_a_key() {
     }
     assert!(operations >= 36, "only {operations} operations documented");
     let unauthorized = &doc["components"]["responses"]["Unauthorized"]["content"];
-    assert!(unauthorized.get("application/problem+json").is_some(), "{unauthorized}");
+    assert!(
+        unauthorized.get("application/problem+json").is_some(),
+        "{unauthorized}"
+    );
 }

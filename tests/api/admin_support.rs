@@ -16,7 +16,13 @@ pub async fn call(app: &TestApp, method: Method, path: &str, body: Option<Value>
 }
 
 /// Sends `body` (if any) with `token`, or with no Authorization at all.
-pub async fn call_as(app: &TestApp, token: Option<&str>, method: Method, path: &str, body: Option<Value>) -> Response {
+pub async fn call_as(
+    app: &TestApp,
+    token: Option<&str>,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> Response {
     let mut r = app.client.request(method, app.url(path));
     if let Some(token) = token {
         r = r.bearer_auth(token);
@@ -64,7 +70,17 @@ pub fn tick(app: &TestApp) {
 
 /// Creates tenant `slug` and an admin key of it; returns the key's token.
 pub async fn tenant_with_admin(app: &TestApp, slug: &str) -> String {
-    expect(call(app, Method::POST, "/api/v1/tenants", Some(json!({ "slug": slug }))).await, 201).await;
+    expect(
+        call(
+            app,
+            Method::POST,
+            "/api/v1/tenants",
+            Some(json!({ "slug": slug })),
+        )
+        .await,
+        201,
+    )
+    .await;
     key(app, slug, &["admin"]).await
 }
 

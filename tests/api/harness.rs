@@ -3,7 +3,6 @@
 //! test asks for it), served on 127.0.0.1 with port 0, with a movable clock
 //! and the bootstrap admin key at hand.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use time::OffsetDateTime;
@@ -14,7 +13,6 @@ use usso::secrets::PasswordHasher;
 use usso::service::Hub;
 
 pub struct TestApp {
-    pub addr: SocketAddr,
     pub base: String,
     pub hub: Hub,
     pub clock: Arc<ManualClock>,
@@ -22,7 +20,6 @@ pub struct TestApp {
     pub admin_token: String,
     /// A client that keeps cookies and does not follow redirects.
     pub client: reqwest::Client,
-    pub config: Config,
     _dir: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -55,13 +52,15 @@ impl TestApp {
         };
         let mut config = Config::resolve(None, Layer::default(), flags).unwrap();
         let clock = Arc::new(ManualClock::new(OffsetDateTime::now_utc()));
-        let hub = open_hub(&config, clock.clone(), test_password_hasher()).await.unwrap();
+        let hub = open_hub(&config, clock.clone(), test_password_hasher())
+            .await
+            .unwrap();
         let boot = hub.bootstrap().await.unwrap().expect("fresh database");
         let app = Application::with_hub(&config, hub.clone()).await.unwrap();
         let addr = app.local_addr().unwrap();
         config.listen = addr;
         config.public_url = format!("http://{addr}").parse().unwrap();
-        // The hub's public URL must match the bound port for issuer URLs.
+        // The test-side hub sees the same public URL as the served one.
         let hub = Hub {
             public_url: config.public_url.clone(),
             ..hub
@@ -76,13 +75,11 @@ impl TestApp {
             .build()
             .unwrap();
         TestApp {
-            addr,
             base: format!("http://{addr}"),
             hub,
             clock,
             admin_token: boot.admin_token,
             client,
-            config,
             _dir: dir,
             _shutdown: tx,
         }

@@ -5,12 +5,12 @@
 #[path = "../support/postgres.rs"]
 mod postgres;
 
-mod admin_openapi;
 mod admin_api_keys;
 mod admin_auth;
 mod admin_events;
 mod admin_groups;
 mod admin_input;
+mod admin_openapi;
 mod admin_roles;
 mod admin_support;
 mod admin_tenants;
@@ -18,4 +18,5 @@ mod admin_users;
 mod admin_workspaces;
 mod harness;
 mod jobs;
+mod login;
 mod server;

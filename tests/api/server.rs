@@ -15,9 +15,25 @@ async fn healthz_answers_ok_once_migrated() {
 async fn metrics_count_requests_by_route() {
     let app = TestApp::spawn().await;
     app.client.get(app.url("/healthz")).send().await.unwrap();
-    let text = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(text.contains("usso_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"), "{text}");
-    assert!(text.contains("usso_http_request_duration_seconds"), "{text}");
+    let text = app
+        .client
+        .get(app.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains(
+            "usso_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("usso_http_request_duration_seconds"),
+        "{text}"
+    );
 }
 
 #[tokio::test]

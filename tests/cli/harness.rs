@@ -22,7 +22,8 @@ impl Run {
     /// The stdout parsed as one JSON document.
     pub fn json(&self) -> Value {
         assert_eq!(self.code, 0, "command failed: {}", self.stderr);
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {:?}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not one JSON document ({e}): {:?}", self.stdout))
     }
 }
 
@@ -67,7 +68,11 @@ impl Usso {
                 pipe.write_all(input.as_bytes()).unwrap();
             }
         }
-        let Output { status, stdout, stderr } = child.wait_with_output().unwrap();
+        let Output {
+            status,
+            stdout,
+            stderr,
+        } = child.wait_with_output().unwrap();
         Run {
             code: status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&stdout).into_owned(),

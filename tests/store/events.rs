@@ -56,9 +56,11 @@ async fn events_list_oldest_first_in_pages(store: Store) {
     let other = add_tenant(&store, "other").await;
     add_event(&store, other.id, at(2), "foreign").await;
     let mut written = Vec::new();
-    // Written out of order; listed by time (their ids are time-ordered).
-    for secs in [30, 10, 50, 20, 40] {
-        written.push(add_event(&store, tenant.id, at(secs), &format!("e{secs}")).await);
+    // Listed in the order they happened, even when several share an instant
+    // (ids are time-ordered and monotonic within a process).
+    for secs in [10, 20, 20, 20, 30] {
+        let name = format!("e{}", written.len() + 1);
+        written.push(add_event(&store, tenant.id, at(secs), &name).await);
     }
     let mut c = store.conn().await.unwrap();
     let mut actions = Vec::new();
@@ -74,7 +76,7 @@ async fn events_list_oldest_first_in_pages(store: Store) {
         after = Some(last.id.to_string());
         actions.extend(batch.into_iter().map(|e| e.action));
     }
-    assert_eq!(actions, ["e10", "e20", "e30", "e40", "e50"]);
+    assert_eq!(actions, ["e1", "e2", "e3", "e4", "e5"]);
 }
 
 async fn a_dropped_transaction_leaves_neither_change_nor_event(store: Store) {

@@ -16,7 +16,9 @@ pub fn server_url() -> Option<String> {
 pub async fn fresh_database(url: &str) -> String {
     use sqlx::Connection;
     let name = format!("usso_t_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(url).await.expect("connect to PostgreSQL");
+    let mut conn = sqlx::PgConnection::connect(url)
+        .await
+        .expect("connect to PostgreSQL");
     sqlx::Executor::execute(&mut conn, format!("CREATE DATABASE {name}").as_str())
         .await
         .expect("create a test database");

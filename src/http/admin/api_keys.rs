@@ -23,8 +23,14 @@ const MAX_EXPIRES_IN_SECONDS: i64 = 10 * 366 * 24 * 60 * 60;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/tenants/{tenant}/api-keys", get(list_api_keys).post(create_api_key))
-        .route("/api/v1/tenants/{tenant}/api-keys/{id}", delete(delete_api_key))
+        .route(
+            "/api/v1/tenants/{tenant}/api-keys",
+            get(list_api_keys).post(create_api_key),
+        )
+        .route(
+            "/api/v1/tenants/{tenant}/api-keys/{id}",
+            delete(delete_api_key),
+        )
 }
 
 /// A new API key.
@@ -99,9 +105,18 @@ pub async fn create_api_key(
     };
     let (key, token) = state
         .hub
-        .create_api_key(admin.actor(), &admin.tenant, &body.name, &body.scopes, expires_in)
+        .create_api_key(
+            admin.actor(),
+            &admin.tenant,
+            &body.name,
+            &body.scopes,
+            expires_in,
+        )
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(CreatedApiKeyView::new(&key, token))))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(CreatedApiKeyView::new(&key, token)),
+    ))
 }
 
 /// Revokes an API key at once.
@@ -126,6 +141,9 @@ pub async fn delete_api_key(
     PathParams((_tenant, id)): PathParams<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let id: ApiKeyId = parse_id(&id, "api key")?;
-    state.hub.delete_api_key(admin.actor(), &admin.tenant, id).await?;
+    state
+        .hub
+        .delete_api_key(admin.actor(), &admin.tenant, id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

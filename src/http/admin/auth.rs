@@ -50,7 +50,10 @@ impl InstallationAdmin {
 impl FromRequestParts<AppState> for TenantAdmin {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = bearer_token(parts)?;
         let params = RawPathParams::from_request_parts(parts, state)
             .await
@@ -77,7 +80,10 @@ impl FromRequestParts<AppState> for TenantAdmin {
 impl FromRequestParts<AppState> for InstallationAdmin {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let token = bearer_token(parts)?;
         installation_admin(state, &token).await
     }
@@ -98,7 +104,9 @@ fn require_admin_scope(caller: &ApiCaller) -> Result<(), ApiError> {
     if caller.key.allows(ApiScope::Admin) {
         Ok(())
     } else {
-        Err(ApiError::forbidden("this API key does not have the admin scope"))
+        Err(ApiError::forbidden(
+            "this API key does not have the admin scope",
+        ))
     }
 }
 
@@ -109,7 +117,10 @@ fn bearer_token(parts: &Parts) -> Result<String, ApiError> {
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .ok_or_else(ApiError::unauthorized)?;
-    let (scheme, token) = value.trim().split_once(' ').ok_or_else(ApiError::unauthorized)?;
+    let (scheme, token) = value
+        .trim()
+        .split_once(' ')
+        .ok_or_else(ApiError::unauthorized)?;
     if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
         return Err(ApiError::unauthorized());
     }

@@ -38,6 +38,9 @@ pub async fn list_events(
     QueryParams(q): QueryParams<PageQuery>,
 ) -> Result<axum::Json<Page<EventView>>, ApiError> {
     let paging = Paging::from_query(&q)?;
-    let events = state.hub.list_events(&admin.tenant, paging.store_page()).await?;
+    let events = state
+        .hub
+        .list_events(&admin.tenant, paging.store_page())
+        .await?;
     Ok(axum::Json(paging.finish(events, |e| e.id.to_string())))
 }

@@ -49,12 +49,16 @@ fn json_rejection(rejection: &JsonRejection) -> ApiError {
             "Unsupported media type",
             Some("send the body as JSON with `Content-Type: application/json`".into()),
         ),
-        JsonRejection::BytesRejection(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload-too-large",
-            "Request body too large",
-            Some(format!("a request body may have at most {MAX_BODY_BYTES} bytes")),
-        ),
+        JsonRejection::BytesRejection(r) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "Request body too large",
+                Some(format!(
+                    "a request body may have at most {MAX_BODY_BYTES} bytes"
+                )),
+            )
+        }
         other => ApiError::bad_request(other.body_text()),
     }
 }
@@ -134,7 +138,8 @@ pub fn if_match(headers: &HeaderMap) -> Result<Option<i64>, ApiError> {
         return Ok(None);
     };
     let invalid = || {
-        ApiError::bad_request("If-Match must be the ETag of the record, e.g. \"3\"").with_field("If-Match")
+        ApiError::bad_request("If-Match must be the ETag of the record, e.g. \"3\"")
+            .with_field("If-Match")
     };
     let raw = value.to_str().map_err(|_| invalid())?.trim();
     if raw == "*" {
@@ -191,7 +196,8 @@ impl Paging {
             Some(raw) => Some(
                 uuid::Uuid::parse_str(raw)
                     .map_err(|_| {
-                        ApiError::bad_request("cursor must be the next_cursor of a previous page").with_field("cursor")
+                        ApiError::bad_request("cursor must be the next_cursor of a previous page")
+                            .with_field("cursor")
                     })?
                     .hyphenated()
                     .to_string(),
@@ -221,7 +227,8 @@ impl Paging {
         let limit = self.limit as usize;
         // The store caps a page at MAX_LIMIT rows, so with the largest limit
         // a full page is all it can tell: say more may follow.
-        let more = rows.len() > limit || (rows.len() == limit && self.limit >= store::Page::MAX_LIMIT);
+        let more =
+            rows.len() > limit || (rows.len() == limit && self.limit >= store::Page::MAX_LIMIT);
         rows.truncate(limit);
         let next_cursor = if more { rows.last().map(&id) } else { None };
         views::Page {
@@ -244,7 +251,11 @@ impl Paging {
 
     /// The rows of this page of a listing the store returns whole (in id
     /// order), and the cursor of the next page.
-    pub fn window<T>(&self, mut rows: Vec<T>, id: impl Fn(&T) -> String) -> (Vec<T>, Option<String>) {
+    pub fn window<T>(
+        &self,
+        mut rows: Vec<T>,
+        id: impl Fn(&T) -> String,
+    ) -> (Vec<T>, Option<String>) {
         rows.sort_by_cached_key(&id);
         if let Some(after) = &self.cursor {
             rows.retain(|r| id(r).as_str() > after.as_str());

@@ -24,8 +24,14 @@ use crate::service::Hub;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/tenants/{tenant}/groups", get(list_groups).post(create_group))
-        .route("/api/v1/tenants/{tenant}/groups/{id}", get(get_group).delete(delete_group))
+        .route(
+            "/api/v1/tenants/{tenant}/groups",
+            get(list_groups).post(create_group),
+        )
+        .route(
+            "/api/v1/tenants/{tenant}/groups/{id}",
+            get(get_group).delete(delete_group),
+        )
         .route(
             "/api/v1/tenants/{tenant}/groups/{id}/members",
             get(list_members).post(add_member),
@@ -56,12 +62,20 @@ pub struct PrincipalInput {
 }
 
 /// The id of the group named by `raw` (an id or a name).
-pub(super) async fn resolve_group(hub: &Hub, tenant: &Tenant, raw: &str) -> Result<GroupId, ApiError> {
+pub(super) async fn resolve_group(
+    hub: &Hub,
+    tenant: &Tenant,
+    raw: &str,
+) -> Result<GroupId, ApiError> {
     Ok(hub.find_group(tenant, raw).await?.id)
 }
 
 /// The id of the user named by `raw` (an id, a username or an email).
-pub(super) async fn resolve_user(hub: &Hub, tenant: &Tenant, raw: &str) -> Result<UserId, ApiError> {
+pub(super) async fn resolve_user(
+    hub: &Hub,
+    tenant: &Tenant,
+    raw: &str,
+) -> Result<UserId, ApiError> {
     Ok(hub.find_user(tenant, raw).await?.id)
 }
 
@@ -74,8 +88,16 @@ pub(super) async fn resolve_member(
 ) -> Result<Member, ApiError> {
     let raw = body.id.as_str();
     Ok(match body.kind {
-        PrincipalType::User => Member::User(resolve_user(hub, tenant, raw).await.map_err(missing_reference(field, "user"))?),
-        PrincipalType::Group => Member::Group(resolve_group(hub, tenant, raw).await.map_err(missing_reference(field, "group"))?),
+        PrincipalType::User => Member::User(
+            resolve_user(hub, tenant, raw)
+                .await
+                .map_err(missing_reference(field, "user"))?,
+        ),
+        PrincipalType::Group => Member::Group(
+            resolve_group(hub, tenant, raw)
+                .await
+                .map_err(missing_reference(field, "group"))?,
+        ),
     })
 }
 
@@ -99,7 +121,10 @@ pub async fn list_groups(
     QueryParams(q): QueryParams<PageQuery>,
 ) -> Result<axum::Json<Page<GroupView>>, ApiError> {
     let paging = Paging::from_query(&q)?;
-    let groups = state.hub.list_groups(&admin.tenant, paging.store_page()).await?;
+    let groups = state
+        .hub
+        .list_groups(&admin.tenant, paging.store_page())
+        .await?;
     Ok(axum::Json(paging.finish(groups, |g| g.id.to_string())))
 }
 
@@ -128,7 +153,12 @@ pub async fn create_group(
 ) -> Result<impl IntoResponse, ApiError> {
     let group = state
         .hub
-        .create_group(admin.actor(), &admin.tenant, &body.name, body.description.as_deref())
+        .create_group(
+            admin.actor(),
+            &admin.tenant,
+            &body.name,
+            body.description.as_deref(),
+        )
         .await?;
     let location = format!("/api/v1/tenants/{}/groups/{}", admin.tenant.slug, group.id);
     Ok((
@@ -185,7 +215,10 @@ pub async fn delete_group(
     PathParams((_tenant, id)): PathParams<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let id = resolve_group(&state.hub, &admin.tenant, &id).await?;
-    state.hub.delete_group(admin.actor(), &admin.tenant, id).await?;
+    state
+        .hub
+        .delete_group(admin.actor(), &admin.tenant, id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -251,7 +284,11 @@ pub async fn add_member(
         .hub
         .add_group_member(admin.actor(), &admin.tenant, group, member)
         .await?;
-    let status = if added { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if added {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok((status, axum::Json(PrincipalView::from(&member))))
 }
 

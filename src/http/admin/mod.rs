@@ -25,8 +25,8 @@ use axum::Router;
 use utoipa::OpenApi;
 
 use super::error::{ApiError, Problem};
-use openapi::BearerApiKey;
 use super::AppState;
+use openapi::BearerApiKey;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

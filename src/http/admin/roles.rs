@@ -12,7 +12,9 @@ use time::OffsetDateTime;
 use utoipa::ToSchema;
 
 use super::auth::TenantAdmin;
-use super::extract::{missing_reference, parse_id, Json, PageQuery, Paging, PathParams, QueryParams};
+use super::extract::{
+    missing_reference, parse_id, Json, PageQuery, Paging, PathParams, QueryParams,
+};
 use super::groups::{resolve_member, PrincipalInput};
 use super::openapi::{BadRequest, Conflict, Forbidden, NotFound, Unauthorized, Unprocessable};
 use super::views::{AssignmentView, Page, RoleView};
@@ -24,8 +26,14 @@ use crate::http::AppState;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/tenants/{tenant}/roles", get(list_roles).post(create_role))
-        .route("/api/v1/tenants/{tenant}/roles/{id}", get(get_role).delete(delete_role))
+        .route(
+            "/api/v1/tenants/{tenant}/roles",
+            get(list_roles).post(create_role),
+        )
+        .route(
+            "/api/v1/tenants/{tenant}/roles/{id}",
+            get(get_role).delete(delete_role),
+        )
         .route(
             "/api/v1/tenants/{tenant}/roles/{id}/assignments",
             get(list_assignments).post(assign_role),
@@ -91,7 +99,10 @@ pub async fn list_roles(
     QueryParams(q): QueryParams<PageQuery>,
 ) -> Result<axum::Json<Page<RoleView>>, ApiError> {
     let paging = Paging::from_query(&q)?;
-    let roles = state.hub.list_roles(&admin.tenant, paging.store_page()).await?;
+    let roles = state
+        .hub
+        .list_roles(&admin.tenant, paging.store_page())
+        .await?;
     Ok(axum::Json(paging.finish(roles, |r| r.id.to_string())))
 }
 
@@ -183,7 +194,10 @@ pub async fn delete_role(
     PathParams((_tenant, id)): PathParams<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let role = state.hub.find_role(&admin.tenant, &id).await?;
-    state.hub.delete_role(admin.actor(), &admin.tenant, role.id).await?;
+    state
+        .hub
+        .delete_role(admin.actor(), &admin.tenant, role.id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -214,9 +228,9 @@ pub async fn list_assignments(
     let paging = Paging::from_query(&q)?;
     let role = state.hub.find_role(&admin.tenant, &id).await?;
     let assignments = state.hub.role_assignments(&admin.tenant, role.id).await?;
-    Ok(axum::Json(paging.in_memory(
-        assignments,
-        |a| a.id.to_string())))
+    Ok(axum::Json(
+        paging.in_memory(assignments, |a| a.id.to_string()),
+    ))
 }
 
 /// Assigns the role to a user or a group.
@@ -269,7 +283,10 @@ pub async fn assign_role(
             body.expires_at,
         )
         .await?;
-    Ok((StatusCode::CREATED, axum::Json(AssignmentView::from(&assignment))))
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(AssignmentView::from(&assignment)),
+    ))
 }
 
 /// Removes one assignment of the role.

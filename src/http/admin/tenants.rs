@@ -99,7 +99,10 @@ pub async fn list_tenants(
     let tenants = state.hub.list_tenants().await?;
     let (tenants, next_cursor) = paging.window(tenants, |t| t.id.to_string());
     Ok(axum::Json(Page {
-        items: tenants.iter().map(|t| TenantView::new(&state.hub, t)).collect(),
+        items: tenants
+            .iter()
+            .map(|t| TenantView::new(&state.hub, t))
+            .collect(),
         next_cursor,
     }))
 }
@@ -150,7 +153,10 @@ pub async fn create_tenant(
         (status = 404, response = NotFound),
     )
 )]
-pub async fn get_tenant(State(state): State<AppState>, admin: TenantAdmin) -> axum::Json<TenantView> {
+pub async fn get_tenant(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+) -> axum::Json<TenantView> {
     axum::Json(TenantView::new(&state.hub, &admin.tenant))
 }
 
@@ -204,7 +210,10 @@ pub async fn update_tenant(
         (status = 404, response = NotFound),
     )
 )]
-pub async fn delete_tenant(State(state): State<AppState>, admin: TenantAdmin) -> Result<StatusCode, ApiError> {
+pub async fn delete_tenant(
+    State(state): State<AppState>,
+    admin: TenantAdmin,
+) -> Result<StatusCode, ApiError> {
     if !admin.caller.installation_admin {
         return Err(ApiError::forbidden(
             "only installation administrators (keys of the default tenant) may delete a tenant",

@@ -13,7 +13,9 @@ use utoipa::{IntoParams, ToSchema};
 
 use super::auth::TenantAdmin;
 use super::extract::{etag, if_match, Json, PageQuery, Paging, PathParams, QueryParams};
-use super::openapi::{BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable};
+use super::openapi::{
+    BadRequest, Conflict, Forbidden, NotFound, PreconditionFailed, Unauthorized, Unprocessable,
+};
 use super::views::{AssignmentView, Page, UserView};
 use crate::core::tenant::Tenant;
 use crate::core::user::{Email, ExternalId, User, UserFields, UserStatus};
@@ -24,14 +26,26 @@ use crate::service::Hub;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/api/v1/tenants/{tenant}/users", get(list_users).post(create_user))
+        .route(
+            "/api/v1/tenants/{tenant}/users",
+            get(list_users).post(create_user),
+        )
         .route(
             "/api/v1/tenants/{tenant}/users/{id}",
             get(get_user).put(replace_user).delete(delete_user),
         )
-        .route("/api/v1/tenants/{tenant}/users/{id}/disable", post(disable_user))
-        .route("/api/v1/tenants/{tenant}/users/{id}/enable", post(enable_user))
-        .route("/api/v1/tenants/{tenant}/users/{id}/password", put(set_password))
+        .route(
+            "/api/v1/tenants/{tenant}/users/{id}/disable",
+            post(disable_user),
+        )
+        .route(
+            "/api/v1/tenants/{tenant}/users/{id}/enable",
+            post(enable_user),
+        )
+        .route(
+            "/api/v1/tenants/{tenant}/users/{id}/password",
+            put(set_password),
+        )
         .route("/api/v1/tenants/{tenant}/users/{id}/roles", get(user_roles))
 }
 
@@ -186,7 +200,10 @@ impl NewUser {
 
 /// A user with its `ETag`.
 fn with_etag(user: &User) -> impl IntoResponse {
-    ([(header::ETAG, etag(user.version))], axum::Json(UserView::from(user)))
+    (
+        [(header::ETAG, etag(user.version))],
+        axum::Json(UserView::from(user)),
+    )
 }
 
 /// The id of the user named by `raw`: an id as is, else a username or email.
@@ -256,7 +273,11 @@ pub async fn create_user(
         .create_user(admin.actor(), &admin.tenant, fields, password)
         .await?;
     let location = format!("/api/v1/tenants/{}/users/{}", admin.tenant.slug, user.id);
-    Ok((StatusCode::CREATED, [(header::LOCATION, location)], with_etag(&user)))
+    Ok((
+        StatusCode::CREATED,
+        [(header::LOCATION, location)],
+        with_etag(&user),
+    ))
 }
 
 /// Reads a user.
@@ -347,7 +368,10 @@ pub async fn delete_user(
     PathParams((_tenant, id)): PathParams<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let id = resolve(&state.hub, &admin.tenant, &id).await?;
-    state.hub.delete_user(admin.actor(), &admin.tenant, id).await?;
+    state
+        .hub
+        .delete_user(admin.actor(), &admin.tenant, id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -473,8 +497,11 @@ pub async fn user_roles(
 ) -> Result<axum::Json<Page<AssignmentView>>, ApiError> {
     let paging = Paging::from_query(&q)?;
     let user = state.hub.find_user(&admin.tenant, &id).await?;
-    let assignments = state.hub.effective_assignments(&admin.tenant, user.id).await?;
-    Ok(axum::Json(paging.in_memory(
-        assignments,
-        |a| a.id.to_string())))
+    let assignments = state
+        .hub
+        .effective_assignments(&admin.tenant, user.id)
+        .await?;
+    Ok(axum::Json(
+        paging.in_memory(assignments, |a| a.id.to_string()),
+    ))
 }

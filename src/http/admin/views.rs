@@ -25,7 +25,8 @@ mod timestamp {
 
     fn micros(at: OffsetDateTime) -> OffsetDateTime {
         let at = at.to_offset(UtcOffset::UTC);
-        at.replace_nanosecond(at.nanosecond() / 1_000 * 1_000).unwrap_or(at)
+        at.replace_nanosecond(at.nanosecond() / 1_000 * 1_000)
+            .unwrap_or(at)
     }
 
     pub fn serialize<S: Serializer>(at: &OffsetDateTime, s: S) -> Result<S::Ok, S::Error> {
@@ -35,7 +36,10 @@ mod timestamp {
     pub mod option {
         use super::*;
 
-        pub fn serialize<S: Serializer>(at: &Option<OffsetDateTime>, s: S) -> Result<S::Ok, S::Error> {
+        pub fn serialize<S: Serializer>(
+            at: &Option<OffsetDateTime>,
+            s: S,
+        ) -> Result<S::Ok, S::Error> {
             time::serde::rfc3339::option::serialize(&at.map(micros), s)
         }
     }

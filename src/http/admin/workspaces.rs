@@ -88,7 +88,12 @@ pub async fn create_workspace(
 ) -> Result<impl IntoResponse, ApiError> {
     let ws = state
         .hub
-        .create_workspace(admin.actor(), &admin.tenant, &body.slug, body.display_name.as_deref())
+        .create_workspace(
+            admin.actor(),
+            &admin.tenant,
+            &body.slug,
+            body.display_name.as_deref(),
+        )
         .await?;
     let location = format!("/api/v1/tenants/{}/workspaces/{}", admin.tenant.slug, ws.id);
     Ok((
@@ -145,6 +150,9 @@ pub async fn delete_workspace(
     PathParams((_tenant, id)): PathParams<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     let ws = state.hub.find_workspace(&admin.tenant, &id).await?;
-    state.hub.delete_workspace(admin.actor(), &admin.tenant, ws.id).await?;
+    state
+        .hub
+        .delete_workspace(admin.actor(), &admin.tenant, ws.id)
+        .await?;
     Ok(StatusCode::NO_CONTENT)
 }

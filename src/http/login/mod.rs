@@ -1,9 +1,386 @@
-//! The hosted login page, sessions and logout.
+//! The hosted pages of each tenant under `/t/{tenant}/`: the password login
+//! form, the signed-in account page, and logout. Plain server-rendered HTML
+//! forms (no JavaScript), CSRF-protected, with the session in an `HttpOnly`
+//! cookie scoped to the tenant's path.
 
-use axum::Router;
+pub mod cookies;
+pub mod csrf;
+pub mod page;
+pub mod return_to;
+
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Form, Router};
+use serde::Deserialize;
 
 use super::AppState;
+use crate::core::tenant::Tenant;
+use crate::secrets::tokens::new_token;
+use crate::service::login::{LoginContext, LoginError};
+use crate::service::ServiceError;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/t/{tenant}/login", get(show_login).post(submit_login))
+        .route("/t/{tenant}/account", get(account))
+        .route("/t/{tenant}/logout", get(confirm_logout).post(logout))
+}
+
+/// The client's address as the socket saw it. (Behind a reverse proxy this
+/// is the proxy; trusting `X-Forwarded-For` needs an explicit setting, which
+/// does not exist yet.)
+#[derive(Debug, Clone, Default)]
+pub struct ClientIp(pub Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|ConnectInfo(addr)| addr.ip().to_string()),
+        ))
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReturnQuery {
+    return_to: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginSubmission {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    csrf: String,
+    return_to: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CsrfOnly {
+    #[serde(default)]
+    csrf: String,
+}
+
+/// The page builder for one request: the tenant, its paths, and the CSRF
+/// nonce (kept from the cookie, or new — then set on the response).
+struct Pages<'a> {
+    state: &'a AppState,
+    tenant: Tenant,
+    nonce: String,
+    new_nonce: bool,
+}
+
+impl<'a> Pages<'a> {
+    async fn open(state: &'a AppState, slug: &str, headers: &HeaderMap) -> Result<Self, Response> {
+        let tenant = match state.hub.tenant(slug).await {
+            Ok(t) => t,
+            Err(ServiceError::NotFound(_) | ServiceError::Invalid { .. }) => {
+                return Err(html(
+                    StatusCode::NOT_FOUND,
+                    page::message("Not found", "There is no such tenant here."),
+                ))
+            }
+            Err(e) => return Err(internal(&e)),
+        };
+        let existing = cookies::read(headers, cookies::CSRF).filter(|n| n.len() == 43);
+        let new_nonce = existing.is_none();
+        let nonce = existing.unwrap_or_else(|| new_token(""));
+        Ok(Self {
+            state,
+            tenant,
+            nonce,
+            new_nonce,
+        })
+    }
+
+    fn path(&self, leaf: &str) -> String {
+        format!("/t/{}/{leaf}", self.tenant.slug)
+    }
+
+    fn csrf(&self) -> String {
+        csrf::form_token(&self.state.hub, &self.tenant, &self.nonce)
+    }
+
+    fn csrf_ok(&self, headers: &HeaderMap, submitted: &str) -> bool {
+        let nonce = cookies::read(headers, cookies::CSRF);
+        csrf::verify(&self.state.hub, &self.tenant, nonce.as_deref(), submitted)
+    }
+
+    fn cookie(&self, name: &str, value: &str, max_age: Option<time::Duration>) -> HeaderValue {
+        cookies::set(
+            name,
+            value,
+            self.tenant.slug.as_str(),
+            self.state.secure_cookies,
+            max_age,
+        )
+    }
+
+    /// A response carrying `body`, plus the CSRF cookie when it is new.
+    fn respond(&self, status: StatusCode, body: String) -> Response {
+        let mut response = html(status, body);
+        if self.new_nonce {
+            let cookie = self.cookie(cookies::CSRF, &self.nonce, Some(time::Duration::days(1)));
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+        }
+        response
+    }
+
+    fn login_form(
+        &self,
+        status: StatusCode,
+        username: &str,
+        return_to: Option<&str>,
+        error: Option<&str>,
+    ) -> Response {
+        let action = self.path("login");
+        let csrf = self.csrf();
+        let body = page::login(&page::LoginForm {
+            tenant_name: &self.tenant.display_name,
+            action: &action,
+            csrf: &csrf,
+            username,
+            return_to,
+            error,
+        });
+        self.respond(status, body)
+    }
+
+    async fn signed_in(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Option<crate::core::user::User>, Response> {
+        let Some(token) = cookies::read(headers, cookies::SESSION) else {
+            return Ok(None);
+        };
+        match self
+            .state
+            .hub
+            .session_from_token(&self.tenant, &token)
+            .await
+        {
+            Ok(found) => Ok(found.map(|(_, user)| user)),
+            Err(e) => Err(internal(&e)),
+        }
+    }
+}
+
+fn html(status: StatusCode, body: String) -> Response {
+    (status, Html(body)).into_response()
+}
+
+fn internal(error: &dyn std::fmt::Display) -> Response {
+    tracing::error!(%error, "hosted page failed");
+    html(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        page::message("Something went wrong", "Please try again in a moment."),
+    )
+}
+
+fn see_other(location: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+fn bad_query() -> Response {
+    html(
+        StatusCode::BAD_REQUEST,
+        page::message("Bad request", "The address of this page is malformed."),
+    )
+}
+
+async fn show_login(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    query: Result<Query<ReturnQuery>, axum::extract::rejection::QueryRejection>,
+    headers: HeaderMap,
+) -> Response {
+    let Ok(Query(query)) = query else {
+        return bad_query();
+    };
+    let pages = match Pages::open(&state, &slug, &headers).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let return_to = return_to::sanitize(query.return_to.as_deref());
+    match pages.signed_in(&headers).await {
+        Ok(Some(_)) => see_other(&return_to.unwrap_or_else(|| pages.path("account"))),
+        Ok(None) => pages.login_form(StatusCode::OK, "", return_to.as_deref(), None),
+        Err(r) => r,
+    }
+}
+
+async fn submit_login(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    form: Result<Form<LoginSubmission>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let pages = match Pages::open(&state, &slug, &headers).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let form = match form {
+        Ok(Form(form)) => form,
+        Err(rejection) => {
+            let status = match rejection.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
+                _ => StatusCode::BAD_REQUEST,
+            };
+            return pages.login_form(
+                status,
+                "",
+                None,
+                Some("The form was malformed; please try again."),
+            );
+        }
+    };
+    let return_to = return_to::sanitize(form.return_to.as_deref());
+    let username: String = form.username.chars().take(256).collect();
+    if !pages.csrf_ok(&headers, &form.csrf) {
+        return pages.login_form(
+            StatusCode::FORBIDDEN,
+            &username,
+            return_to.as_deref(),
+            Some("This form has expired. Please sign in again."),
+        );
+    }
+    let ctx = LoginContext {
+        ip,
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    };
+    match state
+        .hub
+        .password_login(&pages.tenant, &form.username, &form.password, &ctx)
+        .await
+    {
+        Ok((_, token, _)) => {
+            let lifetime = time::Duration::seconds(pages.tenant.settings.session_absolute_seconds);
+            let mut response = see_other(&return_to.unwrap_or_else(|| pages.path("account")));
+            let cookie = pages.cookie(cookies::SESSION, &token, Some(lifetime));
+            response.headers_mut().append(header::SET_COOKIE, cookie);
+            response
+        }
+        Err(LoginError::InvalidCredentials) => pages.login_form(
+            StatusCode::UNAUTHORIZED,
+            &username,
+            return_to.as_deref(),
+            Some("Invalid username or password."),
+        ),
+        Err(LoginError::Throttled {
+            retry_after_seconds,
+        }) => {
+            let mut response = pages.login_form(
+                StatusCode::TOO_MANY_REQUESTS,
+                &username,
+                return_to.as_deref(),
+                Some("Too many failed attempts. Please wait a few minutes and try again."),
+            );
+            response.headers_mut().insert(
+                header::RETRY_AFTER,
+                HeaderValue::from(retry_after_seconds.max(1)),
+            );
+            response
+        }
+        Err(LoginError::Service(e)) => internal(&e),
+    }
+}
+
+async fn account(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let pages = match Pages::open(&state, &slug, &headers).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    match pages.signed_in(&headers).await {
+        Ok(Some(user)) => {
+            let display = user
+                .display_name
+                .clone()
+                .unwrap_or_else(|| user.username.clone());
+            let body = page::account(
+                &pages.tenant.display_name,
+                &display,
+                &pages.path("logout"),
+                &pages.csrf(),
+            );
+            pages.respond(StatusCode::OK, body)
+        }
+        Ok(None) => see_other(&format!(
+            "{}?return_to={}",
+            pages.path("login"),
+            pages.path("account")
+        )),
+        Err(r) => r,
+    }
+}
+
+async fn confirm_logout(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let pages = match Pages::open(&state, &slug, &headers).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let body = page::confirm_logout(
+        &pages.tenant.display_name,
+        &pages.path("logout"),
+        &pages.csrf(),
+    );
+    pages.respond(StatusCode::OK, body)
+}
+
+async fn logout(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    ClientIp(ip): ClientIp,
+    headers: HeaderMap,
+    form: Result<Form<CsrfOnly>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let pages = match Pages::open(&state, &slug, &headers).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let submitted = form.map(|Form(f)| f.csrf).unwrap_or_default();
+    if !pages.csrf_ok(&headers, &submitted) {
+        let body = page::confirm_logout(
+            &pages.tenant.display_name,
+            &pages.path("logout"),
+            &pages.csrf(),
+        );
+        return pages.respond(StatusCode::FORBIDDEN, body);
+    }
+    if let Some(token) = cookies::read(&headers, cookies::SESSION) {
+        if let Err(e) = state.hub.logout(&pages.tenant, &token, ip).await {
+            return internal(&e);
+        }
+    }
+    let mut response = see_other(&pages.path("login"));
+    response
+        .headers_mut()
+        .append(header::SET_COOKIE, pages.cookie(cookies::SESSION, "", None));
+    response
 }

@@ -1,0 +1,152 @@
+//! The server-rendered HTML of the hosted login pages: plain forms that
+//! work without JavaScript, labelled for screen readers, every dynamic value
+//! escaped.
+
+use std::fmt::Write as _;
+
+/// Escapes text for use in HTML content and double-quoted attributes.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;background:#f4f5f7;margin:0}\
+main{max-width:22rem;margin:4rem auto;background:#fff;padding:2rem;border-radius:.5rem;\
+box-shadow:0 1px 3px rgba(0,0,0,.15)}h1{font-size:1.4rem;margin-top:0}\
+label{display:block;margin:.8rem 0 .2rem}input[type=text],input[type=password]\
+{width:100%;padding:.5rem;box-sizing:border-box;font-size:1rem}\
+button{margin-top:1.2rem;width:100%;padding:.6rem;font-size:1rem}\
+.error{color:#a00;background:#fee;padding:.5rem;border-radius:.3rem}";
+
+/// A whole page: `title` is plain text, `body` already-escaped HTML.
+pub fn layout(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
+         <title>{}</title><style>{STYLE}</style></head><body><main>{body}</main></body></html>\n",
+        escape(title)
+    )
+}
+
+/// What the login form shows.
+#[derive(Debug, Default)]
+pub struct LoginForm<'a> {
+    pub tenant_name: &'a str,
+    pub action: &'a str,
+    pub csrf: &'a str,
+    pub username: &'a str,
+    pub return_to: Option<&'a str>,
+    pub error: Option<&'a str>,
+}
+
+pub fn login(form: &LoginForm<'_>) -> String {
+    let mut body = format!("<h1>Sign in to {}</h1>", escape(form.tenant_name));
+    if let Some(error) = form.error {
+        let _ = write!(
+            body,
+            "<p class=\"error\" role=\"alert\">{}</p>",
+            escape(error)
+        );
+    }
+    let _ = write!(
+        body,
+        "<form method=\"post\" action=\"{action}\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">",
+        action = escape(form.action),
+        csrf = escape(form.csrf),
+    );
+    if let Some(return_to) = form.return_to {
+        let _ = write!(
+            body,
+            "<input type=\"hidden\" name=\"return_to\" value=\"{}\">",
+            escape(return_to)
+        );
+    }
+    let _ = write!(
+        body,
+        "<label for=\"username\">Username or email</label>\
+         <input type=\"text\" id=\"username\" name=\"username\" value=\"{}\" \
+         autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\" required autofocus>\
+         <label for=\"password\">Password</label>\
+         <input type=\"password\" id=\"password\" name=\"password\" \
+         autocomplete=\"current-password\" required>\
+         <button type=\"submit\">Sign in</button></form>",
+        escape(form.username)
+    );
+    layout(&format!("Sign in · {}", form.tenant_name), &body)
+}
+
+/// The signed-in user's page, with a sign-out button.
+pub fn account(tenant_name: &str, display: &str, logout_action: &str, csrf: &str) -> String {
+    let body = format!(
+        "<h1>{tenant}</h1><p>You are signed in as <strong>{display}</strong>.</p>\
+         <form method=\"post\" action=\"{action}\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <button type=\"submit\">Sign out</button></form>",
+        tenant = escape(tenant_name),
+        display = escape(display),
+        action = escape(logout_action),
+        csrf = escape(csrf),
+    );
+    layout(&format!("Account · {tenant_name}"), &body)
+}
+
+/// The confirmation asked before signing out (a GET must not sign out).
+pub fn confirm_logout(tenant_name: &str, logout_action: &str, csrf: &str) -> String {
+    let body = format!(
+        "<h1>Sign out of {tenant}?</h1>\
+         <form method=\"post\" action=\"{action}\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <button type=\"submit\">Sign out</button></form>",
+        tenant = escape(tenant_name),
+        action = escape(logout_action),
+        csrf = escape(csrf),
+    );
+    layout(&format!("Sign out · {tenant_name}"), &body)
+}
+
+/// A page that only says what went wrong.
+pub fn message(title: &str, text: &str) -> String {
+    layout(
+        title,
+        &format!("<h1>{}</h1><p>{}</p>", escape(title), escape(text)),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(
+            escape(r#"<script>"x" & 'y'</script>"#),
+            "&lt;script&gt;&quot;x&quot; &amp; &#39;y&#39;&lt;/script&gt;"
+        );
+    }
+
+    #[test]
+    fn login_form_escapes_the_echoed_username() {
+        let html = login(&LoginForm {
+            tenant_name: "Acme",
+            action: "/t/acme/login",
+            csrf: "c",
+            username: "\"><img src=x onerror=alert(1)>",
+            ..LoginForm::default()
+        });
+        assert!(!html.contains("<img"));
+        assert!(html.contains("name=\"username\""));
+        assert!(html.contains("name=\"password\""));
+        assert!(html.contains("for=\"password\""));
+    }
+}
