@@ -12,7 +12,7 @@ use crate::config::Config;
 use crate::core::clock::SystemClock;
 use crate::core::Clock;
 use crate::http::{self, AppState};
-use crate::secrets::{MasterKey, PasswordHasher, SecretHasher};
+use crate::secrets::{MasterKey, PasswordHasher};
 use crate::service::Hub;
 use crate::store::{installation, Store};
 
@@ -51,7 +51,7 @@ pub async fn open_hub(
     Ok(Hub::new(
         store,
         clock,
-        SecretHasher::new(&master),
+        &master,
         passwords,
         config.public_url.clone(),
     ))

@@ -76,6 +76,9 @@ id_type!(/// A login session.
     SessionId);
 id_type!(/// An API key.
     ApiKeyId);
+id_type!(/// An OAuth / OpenID Connect client (relying party) of a tenant; its
+    /// string form is the client's public `client_id`.
+    ClientId);
 id_type!(/// An audit event.
     EventId);
 

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod password;
 pub mod role;
 pub mod session;
+pub mod signing_key;
 pub mod tenant;
 pub mod user;
 pub mod workspace;

@@ -9,6 +9,7 @@ pub mod error;
 pub mod groups;
 pub mod login;
 pub mod roles;
+pub mod signing_keys;
 pub mod tenants;
 pub mod throttle;
 pub mod users;
@@ -24,7 +25,7 @@ pub use error::ServiceError;
 use crate::core::event::AuditEvent;
 use crate::core::tenant::Tenant;
 use crate::core::Clock;
-use crate::secrets::{PasswordHasher, SecretHasher};
+use crate::secrets::{MasterKey, PasswordHasher, SecretBox, SecretHasher};
 use crate::store::{self, events, Store};
 
 /// Everything a use case needs; cheap to clone.
@@ -33,26 +34,31 @@ pub struct Hub {
     pub store: Store,
     pub clock: Arc<dyn Clock>,
     pub secrets: SecretHasher,
+    /// Seals what must be read back (private signing keys).
+    pub sealer: SecretBox,
     pub passwords: PasswordHasher,
     pub public_url: Url,
     pub throttle: Arc<throttle::Throttle>,
+    pub keygen: Arc<dyn signing_keys::KeyGenerator>,
 }
 
 impl Hub {
     pub fn new(
         store: Store,
         clock: Arc<dyn Clock>,
-        secrets: SecretHasher,
+        master: &MasterKey,
         passwords: PasswordHasher,
         public_url: Url,
     ) -> Self {
         Self {
             store,
             clock,
-            secrets,
+            secrets: SecretHasher::new(master),
+            sealer: SecretBox::new(master),
             passwords,
             public_url,
             throttle: Arc::new(throttle::Throttle::default()),
+            keygen: Arc::new(signing_keys::FreshKeys),
         }
     }
 

@@ -27,8 +27,12 @@ impl Hub {
             created_at: now,
             updated_at: now,
         };
+        let keys = self.first_signing_keys(&tenant).await?;
         let mut tx = self.store.begin().await?;
         tenants::insert(&mut tx, &tenant).await?;
+        for (key, sealed) in &keys {
+            crate::store::signing_keys::insert(&mut tx, key, sealed).await?;
+        }
         record(
             &mut tx,
             &AuditEvent::new(tenant.id, now, actor, "tenant.created")

@@ -20,6 +20,7 @@ pub mod installation;
 pub mod passwords;
 pub mod roles;
 pub mod sessions;
+pub mod signing_keys;
 pub mod sql;
 pub mod tenants;
 pub mod users;

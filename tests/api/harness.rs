@@ -10,7 +10,9 @@ use usso::app::{open_hub, Application};
 use usso::config::{Config, Layer};
 use usso::core::clock::ManualClock;
 use usso::secrets::PasswordHasher;
+use usso::service::signing_keys::KeyGenerator;
 use usso::service::Hub;
+use usso_oidc::jose::{Algorithm, JoseError, SigningKey};
 
 pub struct TestApp {
     pub base: String,
@@ -27,6 +29,29 @@ pub struct TestApp {
 /// Cheap argon2id parameters so that tests that hash many passwords stay fast.
 pub fn test_password_hasher() -> PasswordHasher {
     PasswordHasher::new(argon2::Params::new(256, 1, 1, None).unwrap()).unwrap()
+}
+
+/// Fresh EC and Ed25519 keys, but one RSA key per test process, re-labelled
+/// with each kid: RSA generation would dominate the suite's run time.
+#[derive(Debug, Default)]
+pub struct ReusedRsaKey;
+
+static RSA_DER: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+
+impl KeyGenerator for ReusedRsaKey {
+    fn generate(&self, alg: Algorithm, kid: String) -> Result<SigningKey, JoseError> {
+        if alg != Algorithm::Rs256 {
+            return SigningKey::generate(alg, kid);
+        }
+        let der = RSA_DER.get_or_init(|| {
+            SigningKey::generate(Algorithm::Rs256, "seed".into())
+                .unwrap()
+                .to_pkcs8_der()
+                .unwrap()
+                .to_vec()
+        });
+        SigningKey::from_pkcs8_der(alg, kid, der)
+    }
 }
 
 impl TestApp {

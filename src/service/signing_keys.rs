@@ -1,0 +1,221 @@
+//! A tenant's signing keys as use cases: made with the tenant (one per
+//! algorithm), rotated on demand or on schedule, published as the JWKS, and
+//! opened to sign. The JOSE work is `usso_oidc::jose`; the life cycle rules
+//! are [`crate::core::signing_key`].
+
+use serde_json::json;
+use usso_oidc::jose::{Algorithm, JwkSet, SigningKey};
+
+use super::{record, Hub, ServiceError};
+use crate::core::event::{Actor, AuditEvent};
+use crate::core::signing_key::{self, KeyAlgorithm, SigningKeyInfo, PUBLISH_AHEAD};
+use crate::core::tenant::Tenant;
+use crate::secrets::tokens::new_token;
+use crate::store::signing_keys;
+
+/// The JOSE algorithm of a core key algorithm.
+pub fn jose_algorithm(alg: KeyAlgorithm) -> Algorithm {
+    match alg {
+        KeyAlgorithm::Es256 => Algorithm::Es256,
+        KeyAlgorithm::Rs256 => Algorithm::Rs256,
+        KeyAlgorithm::EdDsa => Algorithm::EdDsa,
+    }
+}
+
+/// Where new key pairs come from. The hub's default makes fresh ones; the
+/// seam lets test suites that create hundreds of tenants reuse one RSA key
+/// (2048-bit generation costs a large fraction of a second).
+pub trait KeyGenerator: Send + Sync + std::fmt::Debug {
+    fn generate(&self, alg: Algorithm, kid: String) -> Result<SigningKey, usso_oidc::jose::JoseError>;
+}
+
+/// Fresh key pairs from the operating system's randomness.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FreshKeys;
+
+impl KeyGenerator for FreshKeys {
+    fn generate(&self, alg: Algorithm, kid: String) -> Result<SigningKey, usso_oidc::jose::JoseError> {
+        SigningKey::generate(alg, kid)
+    }
+}
+
+/// What binds a sealed private key to its row.
+fn seal_context(tenant: &Tenant, kid: &str) -> String {
+    format!("signing-key:{}:{kid}", tenant.id)
+}
+
+impl Hub {
+    /// Makes a new key pair (on the blocking pool: RSA generation takes a
+    /// while) and seals its private half.
+    async fn new_key(
+        &self,
+        tenant: &Tenant,
+        alg: KeyAlgorithm,
+        activates_at: time::OffsetDateTime,
+    ) -> Result<(SigningKeyInfo, String), ServiceError> {
+        // 128 random bits, URL-safe: the kid reveals nothing.
+        let kid: String = new_token("").chars().take(22).collect();
+        let jose_alg = jose_algorithm(alg);
+        let key = {
+            let kid = kid.clone();
+            let keygen = self.keygen.clone();
+            tokio::task::spawn_blocking(move || keygen.generate(jose_alg, kid))
+                .await
+                .map_err(|e| ServiceError::Internal(format!("key generation task: {e}")))?
+                .map_err(|e| ServiceError::Internal(format!("key generation: {e}")))?
+        };
+        let der = key
+            .to_pkcs8_der()
+            .map_err(|e| ServiceError::Internal(format!("key export: {e}")))?;
+        let sealed = self.sealer.seal(&der, &seal_context(tenant, &kid));
+        let public_jwk = serde_json::to_value(key.public_jwk())
+            .map_err(|e| ServiceError::Internal(format!("jwk: {e}")))?;
+        let info = SigningKeyInfo {
+            tenant_id: tenant.id,
+            kid,
+            alg,
+            public_jwk,
+            created_at: self.now(),
+            activates_at,
+            retires_at: None,
+            expires_at: None,
+        };
+        Ok((info, sealed))
+    }
+
+    /// A new tenant's first keys, one per algorithm, active at once; the
+    /// caller stores them in the tenant's own transaction.
+    pub(crate) async fn first_signing_keys(&self, tenant: &Tenant) -> Result<Vec<(SigningKeyInfo, String)>, ServiceError> {
+        let now = self.now();
+        let mut made = Vec::new();
+        for alg in KeyAlgorithm::ALL {
+            made.push(self.new_key(tenant, alg, now).await?);
+        }
+        Ok(made)
+    }
+
+    /// Gives the tenant a signing key for every algorithm that has none
+    /// active (at tenant creation, and for tenants older than keys).
+    pub async fn ensure_signing_keys(&self, tenant: &Tenant) -> Result<Vec<SigningKeyInfo>, ServiceError> {
+        let now = self.now();
+        let existing = {
+            let mut conn = self.store.conn().await?;
+            signing_keys::list(&mut conn, tenant.id).await?
+        };
+        let missing: Vec<KeyAlgorithm> = KeyAlgorithm::ALL
+            .into_iter()
+            .filter(|alg| signing_key::signer(&existing, *alg, now).is_none())
+            .collect();
+        if missing.is_empty() {
+            return Ok(existing);
+        }
+        let mut made = Vec::new();
+        for alg in missing {
+            made.push(self.new_key(tenant, alg, now).await?);
+        }
+        let mut tx = self.store.begin().await?;
+        for (info, sealed) in &made {
+            signing_keys::insert(&mut tx, info, sealed).await?;
+        }
+        let kids: Vec<&str> = made.iter().map(|(info, _)| info.kid.as_str()).collect();
+        record(
+            &mut tx,
+            &AuditEvent::new(tenant.id, now, Actor::System, "signing_keys.created")
+                .details(json!({ "kids": kids })),
+        )
+        .await?;
+        tx.commit().await?;
+        let mut conn = self.store.conn().await?;
+        Ok(signing_keys::list(&mut conn, tenant.id).await?)
+    }
+
+    /// Rotates every algorithm's key: the new keys are published now and
+    /// sign after [`PUBLISH_AHEAD`] (at once with `immediately`, for a
+    /// compromised key); the old ones retire then and leave the JWKS a day
+    /// later.
+    pub async fn rotate_signing_keys(
+        &self,
+        actor: Actor,
+        tenant: &Tenant,
+        immediately: bool,
+    ) -> Result<Vec<SigningKeyInfo>, ServiceError> {
+        let now = self.now();
+        let activates_at = if immediately { now } else { now + PUBLISH_AHEAD };
+        let existing = {
+            let mut conn = self.store.conn().await?;
+            signing_keys::list(&mut conn, tenant.id).await?
+        };
+        let mut made = Vec::new();
+        for alg in KeyAlgorithm::ALL {
+            made.push(self.new_key(tenant, alg, activates_at).await?);
+        }
+        let mut tx = self.store.begin().await?;
+        let mut retired = Vec::new();
+        for alg in KeyAlgorithm::ALL {
+            for (kid, retires_at, expires_at) in signing_key::retirements(&existing, alg, now, activates_at) {
+                signing_keys::retire(&mut tx, tenant.id, &kid, retires_at, expires_at).await?;
+                retired.push(kid);
+            }
+        }
+        for (info, sealed) in &made {
+            signing_keys::insert(&mut tx, info, sealed).await?;
+        }
+        let kids: Vec<&str> = made.iter().map(|(info, _)| info.kid.as_str()).collect();
+        record(
+            &mut tx,
+            &AuditEvent::new(tenant.id, now, actor, "signing_keys.rotated").details(json!({
+                "new": kids,
+                "retiring": retired,
+                "activates_at": activates_at.unix_timestamp(),
+                "immediately": immediately,
+            })),
+        )
+        .await?;
+        tx.commit().await?;
+        let mut conn = self.store.conn().await?;
+        Ok(signing_keys::list(&mut conn, tenant.id).await?)
+    }
+
+    /// Every key of the tenant with its status, oldest first.
+    pub async fn signing_keys(&self, tenant: &Tenant) -> Result<Vec<SigningKeyInfo>, ServiceError> {
+        let mut conn = self.store.conn().await?;
+        Ok(signing_keys::list(&mut conn, tenant.id).await?)
+    }
+
+    /// The tenant's published keys (RFC 7517 JWK Set).
+    pub async fn jwks(&self, tenant: &Tenant) -> Result<JwkSet, ServiceError> {
+        let now = self.now();
+        let keys = self.ensure_signing_keys(tenant).await?;
+        let keys = keys
+            .iter()
+            .filter(|k| k.is_published(now))
+            .map(|k| serde_json::from_value(k.public_jwk.clone()))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| ServiceError::Internal(format!("stored jwk: {e}")))?;
+        Ok(JwkSet { keys })
+    }
+
+    /// The key that signs with `alg` now, opened.
+    pub async fn signing_key(&self, tenant: &Tenant, alg: KeyAlgorithm) -> Result<SigningKey, ServiceError> {
+        let now = self.now();
+        let keys = self.ensure_signing_keys(tenant).await?;
+        let info = signing_key::signer(&keys, alg, now)
+            .ok_or_else(|| ServiceError::Internal(format!("no active {alg} key")))?;
+        let sealed = {
+            let mut conn = self.store.conn().await?;
+            signing_keys::sealed_private(&mut conn, tenant.id, &info.kid).await?
+        };
+        let der = self
+            .sealer
+            .open(&sealed, &seal_context(tenant, &info.kid))
+            .map_err(|e| ServiceError::Internal(format!("signing key {}: {e}", info.kid)))?;
+        SigningKey::from_pkcs8_der(jose_algorithm(alg), info.kid.clone(), &der)
+            .map_err(|e| ServiceError::Internal(format!("signing key {}: {e}", info.kid)))
+    }
+
+    /// Drops the keys that left every tenant's JWKS (the key sweep job).
+    pub async fn delete_expired_signing_keys(&self) -> Result<u64, ServiceError> {
+        let mut conn = self.store.conn().await?;
+        Ok(signing_keys::delete_expired(&mut conn, self.now()).await?)
+    }
+}
