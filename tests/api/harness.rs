@@ -80,6 +80,10 @@ impl TestApp {
         let hub = open_hub(&config, clock.clone(), test_password_hasher())
             .await
             .unwrap();
+        let hub = Hub {
+            keygen: Arc::new(ReusedRsaKey),
+            ..hub
+        };
         let boot = hub.bootstrap().await.unwrap().expect("fresh database");
         let app = Application::with_hub(&config, hub.clone()).await.unwrap();
         let addr = app.local_addr().unwrap();
