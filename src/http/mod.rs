@@ -10,6 +10,7 @@ pub mod health;
 pub mod login;
 pub mod metrics;
 pub mod middleware;
+pub mod oidc;
 pub mod state;
 
 use std::time::Duration;
@@ -32,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .merge(metrics::routes())
         .merge(admin::routes())
         .merge(login::routes())
+        .merge(oidc::routes())
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::middleware::from_fn_with_state(

@@ -19,4 +19,5 @@ mod admin_workspaces;
 mod harness;
 mod jobs;
 mod login;
+mod oidc_discovery;
 mod server;

@@ -1,0 +1,29 @@
+//! Each tenant's OpenID Provider and OAuth 2.x authorization server over
+//! HTTP, under its issuer `/t/{tenant}`: discovery and keys ([`discovery`]).
+//! The protocol grammar is `usso_oidc`; these handlers only parse, call the
+//! hub, and write (ARCHITECTURE.md rule 4).
+
+pub mod discovery;
+pub mod error;
+
+use axum::routing::get;
+use axum::Router;
+
+use super::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/t/{tenant}/.well-known/openid-configuration",
+            get(discovery::openid_configuration),
+        )
+        .route(
+            "/.well-known/oauth-authorization-server/t/{tenant}",
+            get(discovery::oauth_authorization_server),
+        )
+        .route(
+            "/t/{tenant}/.well-known/oauth-authorization-server",
+            get(discovery::oauth_authorization_server),
+        )
+        .route("/t/{tenant}/jwks", get(discovery::jwks))
+}
