@@ -79,6 +79,9 @@ pub enum Command {
     /// Manage API keys.
     #[command(subcommand, name = "api-key")]
     ApiKey(ApiKeyCommand),
+    /// Manage OAuth / OpenID Connect clients (applications).
+    #[command(subcommand)]
+    Client(super::clients::ClientCommand),
 }
 
 #[derive(Debug, Args)]

@@ -9,6 +9,7 @@
 
 mod api_keys;
 mod args;
+mod clients;
 mod groups;
 mod output;
 mod roles;
@@ -114,6 +115,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::ApiKey(cmd) => {
             crate::telemetry::init(&config, false);
             api_keys::run(&open(&config).await?, cmd).await
+        }
+        Command::Client(cmd) => {
+            crate::telemetry::init(&config, false);
+            clients::run(&open(&config).await?, cmd).await
         }
     }
 }

@@ -6,6 +6,7 @@
 //! the reverse.
 
 pub mod api_key;
+pub mod client;
 pub mod clock;
 pub mod error;
 pub mod event;

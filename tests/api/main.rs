@@ -7,6 +7,7 @@ mod postgres;
 
 mod admin_api_keys;
 mod admin_auth;
+mod admin_clients;
 mod admin_events;
 mod admin_groups;
 mod admin_input;

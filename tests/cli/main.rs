@@ -6,6 +6,7 @@
 #[path = "../support/postgres.rs"]
 mod postgres;
 
+mod clients;
 mod harness;
 mod management;
 mod server;

@@ -7,6 +7,7 @@
 mod harness;
 
 mod api_keys;
+mod clients;
 mod events;
 mod groups;
 mod isolation;

@@ -9,6 +9,7 @@
 
 pub mod api_keys;
 pub mod auth;
+pub mod clients;
 pub mod events;
 pub mod extract;
 pub mod groups;
@@ -36,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .merge(roles::routes())
         .merge(workspaces::routes())
         .merge(api_keys::routes())
+        .merge(clients::routes())
         .merge(events::routes())
         .route("/api/openapi.json", get(openapi::serve))
         .method_not_allowed_fallback(method_not_allowed)
@@ -101,6 +103,12 @@ async fn method_not_allowed() -> ApiError {
         api_keys::list_api_keys,
         api_keys::create_api_key,
         api_keys::delete_api_key,
+        clients::list_clients,
+        clients::create_client,
+        clients::get_client,
+        clients::replace_client,
+        clients::delete_client,
+        clients::rotate_client_secret,
         events::list_events,
     ),
     components(
@@ -124,6 +132,7 @@ async fn method_not_allowed() -> ApiError {
         (name = "roles", description = "Roles and their assignments"),
         (name = "workspaces", description = "Sub-organizations of a tenant"),
         (name = "api-keys", description = "API keys for the admin API and SCIM"),
+        (name = "clients", description = "OAuth / OpenID Connect clients (relying parties)"),
         (name = "events", description = "The audit log"),
     ),
 )]
