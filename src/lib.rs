@@ -6,6 +6,7 @@
 //! [`store`] the SQL behind it, [`service`] the use cases shared by the CLI and
 //! HTTP, [`http`] the thin web layer, [`cli`] the command line.
 
+pub mod adapters;
 pub mod app;
 pub mod cli;
 pub mod config;

@@ -79,6 +79,9 @@ id_type!(/// An API key.
 id_type!(/// An OAuth / OpenID Connect client (relying party) of a tenant; its
     /// string form is the client's public `client_id`.
     ClientId);
+id_type!(/// A grant: what a user gave an OAuth client in one authorization
+    /// (its code, refresh tokens and access tokens hang from it).
+    GrantId);
 id_type!(/// An audit event.
     EventId);
 

@@ -13,6 +13,7 @@ pub mod event;
 pub mod filter;
 pub mod group;
 pub mod ids;
+pub mod oauth_grant;
 pub mod password;
 pub mod role;
 pub mod session;

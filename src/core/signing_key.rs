@@ -103,7 +103,11 @@ impl SigningKeyInfo {
 }
 
 /// The key that signs with `alg` at `now`: of the active ones, the newest.
-pub fn signer(keys: &[SigningKeyInfo], alg: KeyAlgorithm, now: OffsetDateTime) -> Option<&SigningKeyInfo> {
+pub fn signer(
+    keys: &[SigningKeyInfo],
+    alg: KeyAlgorithm,
+    now: OffsetDateTime,
+) -> Option<&SigningKeyInfo> {
     keys.iter()
         .filter(|k| k.alg == alg && k.status(now) == KeyStatus::Active)
         .max_by_key(|k| k.activates_at)
@@ -121,7 +125,9 @@ pub fn retirements(
     keys.iter()
         .filter(|k| k.alg == alg && matches!(k.status(now), KeyStatus::Active | KeyStatus::Next))
         .map(|k| {
-            let retires = k.retires_at.map_or(new_activates_at, |r| r.min(new_activates_at));
+            let retires = k
+                .retires_at
+                .map_or(new_activates_at, |r| r.min(new_activates_at));
             (k.kid.clone(), retires, retires + KEEP_AFTER_RETIRING)
         })
         .collect()
@@ -131,7 +137,12 @@ pub fn retirements(
 mod tests {
     use super::*;
 
-    fn key(kid: &str, activates: i64, retires: Option<i64>, expires: Option<i64>) -> SigningKeyInfo {
+    fn key(
+        kid: &str,
+        activates: i64,
+        retires: Option<i64>,
+        expires: Option<i64>,
+    ) -> SigningKeyInfo {
         let at = |s: i64| OffsetDateTime::from_unix_timestamp(1_800_000_000 + s).unwrap();
         SigningKeyInfo {
             tenant_id: TenantId::new(at(0)),
@@ -163,8 +174,14 @@ mod tests {
     #[test]
     fn the_newest_active_key_signs_and_a_published_next_key_does_not() {
         let keys = [key("old", 0, None, None), key("new", 100, None, None)];
-        assert_eq!(signer(&keys, KeyAlgorithm::Es256, at(50)).unwrap().kid, "old");
-        assert_eq!(signer(&keys, KeyAlgorithm::Es256, at(100)).unwrap().kid, "new");
+        assert_eq!(
+            signer(&keys, KeyAlgorithm::Es256, at(50)).unwrap().kid,
+            "old"
+        );
+        assert_eq!(
+            signer(&keys, KeyAlgorithm::Es256, at(100)).unwrap().kid,
+            "new"
+        );
         assert!(signer(&keys, KeyAlgorithm::Rs256, at(100)).is_none());
     }
 

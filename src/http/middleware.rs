@@ -42,6 +42,11 @@ pub fn span_for<B>(request: &Request<B>) -> tracing::Span {
     )
 }
 
+/// The CSP of HTML pages: no script, forms post only to this origin.
+pub const DEFAULT_CSP: &str =
+    "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
 /// Security headers for HTML pages: no framing, no sniffing, no referrer,
 /// no caching, and a CSP that allows no script at all.
 pub async fn security_headers(request: Request<Body>, next: Next) -> Response {
@@ -57,13 +62,10 @@ pub async fn security_headers(request: Request<Body>, next: Next) -> Response {
         HeaderValue::from_static("nosniff"),
     );
     if is_html {
-        headers.insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(
-                "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
-                 form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
-            ),
-        );
+        // A page that posts elsewhere (OAuth form_post) brings its own CSP.
+        headers
+            .entry(header::CONTENT_SECURITY_POLICY)
+            .or_insert(HeaderValue::from_static(DEFAULT_CSP));
         headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
         headers.insert(
             header::REFERRER_POLICY,

@@ -21,7 +21,9 @@ const NONCE_LEN: usize = 24;
 pub enum SealError {
     #[error("the sealed value is malformed")]
     Malformed,
-    #[error("the sealed value does not open with this master key (or was moved to another record)")]
+    #[error(
+        "the sealed value does not open with this master key (or was moved to another record)"
+    )]
     Forged,
 }
 
@@ -65,7 +67,9 @@ impl SecretBox {
     /// Decrypts a value made by [`SecretBox::seal`] with the same `context`.
     pub fn open(&self, sealed: &str, context: &str) -> Result<Zeroizing<Vec<u8>>, SealError> {
         let encoded = sealed.strip_prefix(PREFIX).ok_or(SealError::Malformed)?;
-        let raw = STANDARD_NO_PAD.decode(encoded).map_err(|_| SealError::Malformed)?;
+        let raw = STANDARD_NO_PAD
+            .decode(encoded)
+            .map_err(|_| SealError::Malformed)?;
         if raw.len() < NONCE_LEN + 16 {
             return Err(SealError::Malformed);
         }
@@ -96,21 +100,37 @@ mod tests {
         let b = s.seal(b"private key", "signing-key:t1:k1");
         assert_ne!(a, b, "fresh nonce each time");
         assert!(!a.contains("private"));
-        assert_eq!(s.open(&a, "signing-key:t1:k1").unwrap().as_slice(), b"private key");
+        assert_eq!(
+            s.open(&a, "signing-key:t1:k1").unwrap().as_slice(),
+            b"private key"
+        );
     }
 
     #[test]
     fn refuses_another_master_key_another_record_and_tampering() {
         let sealed = sealer(1).seal(b"secret", "signing-key:t1:k1");
-        assert_eq!(sealer(2).open(&sealed, "signing-key:t1:k1"), Err(SealError::Forged));
-        assert_eq!(sealer(1).open(&sealed, "signing-key:t2:k1"), Err(SealError::Forged));
+        assert_eq!(
+            sealer(2).open(&sealed, "signing-key:t1:k1"),
+            Err(SealError::Forged)
+        );
+        assert_eq!(
+            sealer(1).open(&sealed, "signing-key:t2:k1"),
+            Err(SealError::Forged)
+        );
         let mut tampered = sealed.clone().into_bytes();
         let last = tampered.len() - 2;
         tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
         let tampered = String::from_utf8(tampered).unwrap();
-        assert_eq!(sealer(1).open(&tampered, "signing-key:t1:k1"), Err(SealError::Forged));
+        assert_eq!(
+            sealer(1).open(&tampered, "signing-key:t1:k1"),
+            Err(SealError::Forged)
+        );
         for malformed in ["", "v1.", "v2.AAAA", "v1.!!!!", "v1.AAAA"] {
-            assert_eq!(sealer(1).open(malformed, "x"), Err(SealError::Malformed), "{malformed}");
+            assert_eq!(
+                sealer(1).open(malformed, "x"),
+                Err(SealError::Malformed),
+                "{malformed}"
+            );
         }
     }
 }

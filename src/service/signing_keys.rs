@@ -26,7 +26,11 @@ pub fn jose_algorithm(alg: KeyAlgorithm) -> Algorithm {
 /// seam lets test suites that create hundreds of tenants reuse one RSA key
 /// (2048-bit generation costs a large fraction of a second).
 pub trait KeyGenerator: Send + Sync + std::fmt::Debug {
-    fn generate(&self, alg: Algorithm, kid: String) -> Result<SigningKey, usso_oidc::jose::JoseError>;
+    fn generate(
+        &self,
+        alg: Algorithm,
+        kid: String,
+    ) -> Result<SigningKey, usso_oidc::jose::JoseError>;
 }
 
 /// Fresh key pairs from the operating system's randomness.
@@ -34,7 +38,11 @@ pub trait KeyGenerator: Send + Sync + std::fmt::Debug {
 pub struct FreshKeys;
 
 impl KeyGenerator for FreshKeys {
-    fn generate(&self, alg: Algorithm, kid: String) -> Result<SigningKey, usso_oidc::jose::JoseError> {
+    fn generate(
+        &self,
+        alg: Algorithm,
+        kid: String,
+    ) -> Result<SigningKey, usso_oidc::jose::JoseError> {
         SigningKey::generate(alg, kid)
     }
 }
@@ -85,7 +93,10 @@ impl Hub {
 
     /// A new tenant's first keys, one per algorithm, active at once; the
     /// caller stores them in the tenant's own transaction.
-    pub(crate) async fn first_signing_keys(&self, tenant: &Tenant) -> Result<Vec<(SigningKeyInfo, String)>, ServiceError> {
+    pub(crate) async fn first_signing_keys(
+        &self,
+        tenant: &Tenant,
+    ) -> Result<Vec<(SigningKeyInfo, String)>, ServiceError> {
         let now = self.now();
         let mut made = Vec::new();
         for alg in KeyAlgorithm::ALL {
@@ -96,7 +107,10 @@ impl Hub {
 
     /// Gives the tenant a signing key for every algorithm that has none
     /// active (at tenant creation, and for tenants older than keys).
-    pub async fn ensure_signing_keys(&self, tenant: &Tenant) -> Result<Vec<SigningKeyInfo>, ServiceError> {
+    pub async fn ensure_signing_keys(
+        &self,
+        tenant: &Tenant,
+    ) -> Result<Vec<SigningKeyInfo>, ServiceError> {
         let now = self.now();
         let existing = {
             let mut conn = self.store.conn().await?;
@@ -140,7 +154,11 @@ impl Hub {
         immediately: bool,
     ) -> Result<Vec<SigningKeyInfo>, ServiceError> {
         let now = self.now();
-        let activates_at = if immediately { now } else { now + PUBLISH_AHEAD };
+        let activates_at = if immediately {
+            now
+        } else {
+            now + PUBLISH_AHEAD
+        };
         let existing = {
             let mut conn = self.store.conn().await?;
             signing_keys::list(&mut conn, tenant.id).await?
@@ -152,7 +170,9 @@ impl Hub {
         let mut tx = self.store.begin().await?;
         let mut retired = Vec::new();
         for alg in KeyAlgorithm::ALL {
-            for (kid, retires_at, expires_at) in signing_key::retirements(&existing, alg, now, activates_at) {
+            for (kid, retires_at, expires_at) in
+                signing_key::retirements(&existing, alg, now, activates_at)
+            {
                 signing_keys::retire(&mut tx, tenant.id, &kid, retires_at, expires_at).await?;
                 retired.push(kid);
             }
@@ -196,7 +216,11 @@ impl Hub {
     }
 
     /// The key that signs with `alg` now, opened.
-    pub async fn signing_key(&self, tenant: &Tenant, alg: KeyAlgorithm) -> Result<SigningKey, ServiceError> {
+    pub async fn signing_key(
+        &self,
+        tenant: &Tenant,
+        alg: KeyAlgorithm,
+    ) -> Result<SigningKey, ServiceError> {
         let now = self.now();
         let keys = self.ensure_signing_keys(tenant).await?;
         let info = signing_key::signer(&keys, alg, now)

@@ -18,6 +18,7 @@ pub mod error;
 pub mod events;
 pub mod groups;
 pub mod installation;
+pub mod oauth_grants;
 pub mod passwords;
 pub mod roles;
 pub mod sessions;

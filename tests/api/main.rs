@@ -21,4 +21,6 @@ mod harness;
 mod jobs;
 mod login;
 mod oidc_discovery;
+mod oidc_flow;
+mod oidc_support;
 mod server;

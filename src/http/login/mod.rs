@@ -53,6 +53,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
 #[derive(Debug, Deserialize)]
 pub struct ReturnQuery {
     return_to: Option<String>,
+    /// Show the form even to a signed-in user (OIDC `prompt=login`, `max_age`).
+    force: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -74,15 +76,19 @@ pub struct CsrfOnly {
 
 /// The page builder for one request: the tenant, its paths, and the CSRF
 /// nonce (kept from the cookie, or new — then set on the response).
-struct Pages<'a> {
-    state: &'a AppState,
-    tenant: Tenant,
+pub(crate) struct Pages<'a> {
+    pub(crate) state: &'a AppState,
+    pub(crate) tenant: Tenant,
     nonce: String,
     new_nonce: bool,
 }
 
 impl<'a> Pages<'a> {
-    async fn open(state: &'a AppState, slug: &str, headers: &HeaderMap) -> Result<Self, Response> {
+    pub(crate) async fn open(
+        state: &'a AppState,
+        slug: &str,
+        headers: &HeaderMap,
+    ) -> Result<Self, Response> {
         let tenant = match state.hub.tenant(slug).await {
             Ok(t) => t,
             Err(ServiceError::NotFound(_) | ServiceError::Invalid { .. }) => {
@@ -104,20 +110,25 @@ impl<'a> Pages<'a> {
         })
     }
 
-    fn path(&self, leaf: &str) -> String {
+    pub(crate) fn path(&self, leaf: &str) -> String {
         format!("/t/{}/{leaf}", self.tenant.slug)
     }
 
-    fn csrf(&self) -> String {
+    pub(crate) fn csrf(&self) -> String {
         csrf::form_token(&self.state.hub, &self.tenant, &self.nonce)
     }
 
-    fn csrf_ok(&self, headers: &HeaderMap, submitted: &str) -> bool {
+    pub(crate) fn csrf_ok(&self, headers: &HeaderMap, submitted: &str) -> bool {
         let nonce = cookies::read(headers, cookies::CSRF);
         csrf::verify(&self.state.hub, &self.tenant, nonce.as_deref(), submitted)
     }
 
-    fn cookie(&self, name: &str, value: &str, max_age: Option<time::Duration>) -> HeaderValue {
+    pub(crate) fn cookie(
+        &self,
+        name: &str,
+        value: &str,
+        max_age: Option<time::Duration>,
+    ) -> HeaderValue {
         cookies::set(
             name,
             value,
@@ -128,7 +139,7 @@ impl<'a> Pages<'a> {
     }
 
     /// A response carrying `body`, plus the CSRF cookie when it is new.
-    fn respond(&self, status: StatusCode, body: String) -> Response {
+    pub(crate) fn respond(&self, status: StatusCode, body: String) -> Response {
         let mut response = html(status, body);
         if self.new_nonce {
             let cookie = self.cookie(cookies::CSRF, &self.nonce, Some(time::Duration::days(1)));
@@ -137,7 +148,7 @@ impl<'a> Pages<'a> {
         response
     }
 
-    fn login_form(
+    pub(crate) fn login_form(
         &self,
         status: StatusCode,
         username: &str,
@@ -157,30 +168,34 @@ impl<'a> Pages<'a> {
         self.respond(status, body)
     }
 
-    async fn signed_in(
+    pub(crate) async fn signed_in(
         &self,
         headers: &HeaderMap,
     ) -> Result<Option<crate::core::user::User>, Response> {
+        Ok(self.session(headers).await?.map(|(_, user)| user))
+    }
+
+    /// The live session of the request's cookie, with its user.
+    pub(crate) async fn session(
+        &self,
+        headers: &HeaderMap,
+    ) -> Result<Option<(crate::core::session::Session, crate::core::user::User)>, Response> {
         let Some(token) = cookies::read(headers, cookies::SESSION) else {
             return Ok(None);
         };
-        match self
-            .state
+        self.state
             .hub
             .session_from_token(&self.tenant, &token)
             .await
-        {
-            Ok(found) => Ok(found.map(|(_, user)| user)),
-            Err(e) => Err(internal(&e)),
-        }
+            .map_err(|e| internal(&e))
     }
 }
 
-fn html(status: StatusCode, body: String) -> Response {
+pub(crate) fn html(status: StatusCode, body: String) -> Response {
     (status, Html(body)).into_response()
 }
 
-fn internal(error: &dyn std::fmt::Display) -> Response {
+pub(crate) fn internal(error: &dyn std::fmt::Display) -> Response {
     tracing::error!(%error, "hosted page failed");
     html(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -188,7 +203,7 @@ fn internal(error: &dyn std::fmt::Display) -> Response {
     )
 }
 
-fn see_other(location: &str) -> Response {
+pub(crate) fn see_other(location: &str) -> Response {
     let mut response = StatusCode::SEE_OTHER.into_response();
     if let Ok(value) = HeaderValue::from_str(location) {
         response.headers_mut().insert(header::LOCATION, value);
@@ -217,8 +232,10 @@ async fn show_login(
         Err(r) => return r,
     };
     let return_to = return_to::sanitize(query.return_to.as_deref());
+    let force = query.force.is_some_and(|f| f == "1");
     match pages.signed_in(&headers).await {
-        Ok(Some(_)) => see_other(&return_to.unwrap_or_else(|| pages.path("account"))),
+        Ok(Some(_)) if !force => see_other(&return_to.unwrap_or_else(|| pages.path("account"))),
+        Ok(Some(_)) => pages.login_form(StatusCode::OK, "", return_to.as_deref(), None),
         Ok(None) => pages.login_form(StatusCode::OK, "", return_to.as_deref(), None),
         Err(r) => r,
     }

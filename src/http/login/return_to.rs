@@ -2,7 +2,7 @@
 //! are accepted, so the login page cannot be used as an open redirector.
 
 /// Longest `return_to` kept.
-const MAX_LEN: usize = 2048;
+const MAX_LEN: usize = 8192;
 
 /// `Some(path)` when `raw` is a local absolute path (`/…`), not a
 /// scheme-relative `//host` or `/\host` URL and free of control characters.
@@ -42,7 +42,7 @@ mod tests {
         ] {
             assert_eq!(sanitize(Some(bad)), None, "{bad:?}");
         }
-        assert_eq!(sanitize(Some(&format!("/{}", "a".repeat(3000)))), None);
+        assert_eq!(sanitize(Some(&format!("/{}", "a".repeat(9000)))), None);
         assert_eq!(sanitize(None), None);
     }
 }

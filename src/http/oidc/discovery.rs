@@ -26,20 +26,26 @@ pub fn features() -> Features {
         introspection: false,
         end_session: false,
         backchannel_logout: false,
-        pairwise_subjects: false,
+        pairwise_subjects: true,
     }
 }
 
 pub fn metadata(hub: &Hub, tenant: &Tenant) -> ProviderMetadata {
-    ProviderMetadata::for_issuer(&hub.issuer(tenant), &features())
+    let mut m = ProviderMetadata::for_issuer(&hub.issuer(tenant), &features());
+    // private_key_jwt client authentication is not built yet.
+    m.token_endpoint_auth_methods_supported
+        .retain(|method| method != "private_key_jwt");
+    // The `claims` request parameter is accepted but not yet honoured.
+    m.claims_parameter_supported = false;
+    m
 }
 
 async fn tenant(state: &AppState, slug: &str) -> Result<Tenant, OAuthResponseError> {
     match state.hub.tenant(slug).await {
         Ok(t) => Ok(t),
-        Err(ServiceError::NotFound(_) | ServiceError::Invalid { .. }) => {
-            Err(OAuthResponseError::new(OAuthErrorCode::InvalidRequest, "unknown tenant"))
-        }
+        Err(ServiceError::NotFound(_) | ServiceError::Invalid { .. }) => Err(
+            OAuthResponseError::new(OAuthErrorCode::InvalidRequest, "unknown tenant"),
+        ),
         Err(e) => Err(e.into()),
     }
 }
@@ -59,7 +65,10 @@ fn not_found(e: OAuthResponseError) -> Response {
 }
 
 /// `GET /t/{tenant}/.well-known/openid-configuration`
-pub async fn openid_configuration(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
+pub async fn openid_configuration(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Response {
     match tenant(&state, &slug).await {
         Ok(t) => cached(Json(metadata(&state.hub, &t))),
         Err(e) => not_found(e),
@@ -69,7 +78,10 @@ pub async fn openid_configuration(State(state): State<AppState>, Path(slug): Pat
 /// `GET /.well-known/oauth-authorization-server/t/{tenant}` (RFC 8414 §3:
 /// the well-known segment goes between host and issuer path), and the same
 /// under the issuer for clients that append it.
-pub async fn oauth_authorization_server(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
+pub async fn oauth_authorization_server(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+) -> Response {
     openid_configuration(State(state), Path(slug)).await
 }
 

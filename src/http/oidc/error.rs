@@ -52,11 +52,16 @@ impl From<OAuthError> for OAuthResponseError {
 impl From<ServiceError> for OAuthResponseError {
     fn from(e: ServiceError) -> Self {
         match e {
-            ServiceError::NotFound(what) => Self::new(OAuthErrorCode::InvalidRequest, &format!("unknown {what}")),
-            ServiceError::Invalid { field, message } => {
-                Self::new(OAuthErrorCode::InvalidRequest, &format!("{field}: {message}"))
+            ServiceError::NotFound(what) => {
+                Self::new(OAuthErrorCode::InvalidRequest, &format!("unknown {what}"))
             }
-            ServiceError::Throttled { .. } => Self::new(OAuthErrorCode::TemporarilyUnavailable, "too many requests"),
+            ServiceError::Invalid { field, message } => Self::new(
+                OAuthErrorCode::InvalidRequest,
+                &format!("{field}: {message}"),
+            ),
+            ServiceError::Throttled { .. } => {
+                Self::new(OAuthErrorCode::TemporarilyUnavailable, "too many requests")
+            }
             other => Self::internal(&other),
         }
     }
@@ -64,12 +69,16 @@ impl From<ServiceError> for OAuthResponseError {
 
 impl IntoResponse for OAuthResponseError {
     fn into_response(self) -> Response {
-        let status = StatusCode::from_u16(self.error.code().http_status()).unwrap_or(StatusCode::BAD_REQUEST);
+        let status = StatusCode::from_u16(self.error.code().http_status())
+            .unwrap_or(StatusCode::BAD_REQUEST);
         let mut response = (status, Json(&self.error)).into_response();
         let headers = response.headers_mut();
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(header::PRAGMA, HeaderValue::from_static("no-cache"));
-        if let Some(value) = self.www_authenticate.and_then(|v| HeaderValue::from_str(&v).ok()) {
+        if let Some(value) = self
+            .www_authenticate
+            .and_then(|v| HeaderValue::from_str(&v).ok())
+        {
             headers.insert(header::WWW_AUTHENTICATE, value);
         }
         response

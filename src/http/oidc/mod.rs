@@ -3,10 +3,14 @@
 //! The protocol grammar is `usso_oidc`; these handlers only parse, call the
 //! hub, and write (ARCHITECTURE.md rule 4).
 
+pub mod authorize;
+pub mod consent;
 pub mod discovery;
 pub mod error;
+pub mod token;
+pub mod userinfo;
 
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 use super::AppState;
@@ -26,4 +30,13 @@ pub fn routes() -> Router<AppState> {
             get(discovery::oauth_authorization_server),
         )
         .route("/t/{tenant}/jwks", get(discovery::jwks))
+        .route(
+            "/t/{tenant}/authorize",
+            get(authorize::get).post(authorize::post),
+        )
+        .route("/t/{tenant}/token", post(token::token))
+        .route(
+            "/t/{tenant}/userinfo",
+            get(userinfo::get).post(userinfo::post),
+        )
 }

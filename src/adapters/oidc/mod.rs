@@ -1,0 +1,9 @@
+//! The OpenID Provider's side of the hub: OAuth clients as
+//! `usso_oidc` policies ([`policy`]), users as claims ([`claims`]), tokens
+//! minted with the tenant's keys ([`tokens`]), and the grants behind them —
+//! codes, refresh tokens, consents ([`grants`]).
+
+pub mod claims;
+pub mod grants;
+pub mod policy;
+pub mod tokens;

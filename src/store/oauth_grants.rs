@@ -1,0 +1,289 @@
+//! Grants, authorization codes, refresh tokens and consents of OAuth
+//! clients (see [`crate::core::oauth_grant`]). Redeeming a code and rotating
+//! a refresh token are single conditional UPDATEs, so two concurrent uses
+//! cannot both win — on SQLite and PostgreSQL alike.
+
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use time::OffsetDateTime;
+
+use super::codec::{from_micros, from_opt_micros, micros, one_row, opt_micros, parse_id};
+use super::StoreError;
+use crate::core::oauth_grant::{AuthorizationCode, Grant, RefreshToken};
+use crate::core::{ClientId, GrantId, TenantId, UserId};
+
+const GRANT_COLUMNS: &str =
+    "tenant_id, id, client_id, user_id, session_id, scope, claims, auth_time, created_at, expires_at, revoked_at";
+
+fn opt_id<T: std::str::FromStr>(raw: Option<String>) -> Result<Option<T>, StoreError> {
+    raw.map(|r| parse_id(&r)).transpose()
+}
+
+fn decode_grant(row: &AnyRow) -> Result<Grant, StoreError> {
+    Ok(Grant {
+        tenant_id: parse_id(&row.try_get::<String, _>("tenant_id")?)?,
+        id: parse_id(&row.try_get::<String, _>("id")?)?,
+        client_id: parse_id(&row.try_get::<String, _>("client_id")?)?,
+        user_id: opt_id(row.try_get("user_id")?)?,
+        session_id: opt_id(row.try_get("session_id")?)?,
+        scope: row.try_get("scope")?,
+        claims: row.try_get("claims")?,
+        auth_time: from_opt_micros(row.try_get("auth_time")?)?,
+        created_at: from_micros(row.try_get("created_at")?)?,
+        expires_at: from_micros(row.try_get("expires_at")?)?,
+        revoked_at: from_opt_micros(row.try_get("revoked_at")?)?,
+    })
+}
+
+pub async fn insert_grant(conn: &mut AnyConnection, g: &Grant) -> Result<(), StoreError> {
+    sqlx::query(&format!(
+        "INSERT INTO oauth_grants ({GRANT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
+    ))
+    .bind(g.tenant_id.to_string())
+    .bind(g.id.to_string())
+    .bind(g.client_id.to_string())
+    .bind(g.user_id.map(|u| u.to_string()))
+    .bind(g.session_id.map(|s| s.to_string()))
+    .bind(&g.scope)
+    .bind(g.claims.clone())
+    .bind(opt_micros(g.auth_time))
+    .bind(micros(g.created_at))
+    .bind(micros(g.expires_at))
+    .bind(opt_micros(g.revoked_at))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn grant(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: GrantId,
+) -> Result<Grant, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {GRANT_COLUMNS} FROM oauth_grants WHERE tenant_id = $1 AND id = $2"
+    ))
+    .bind(tenant.to_string())
+    .bind(id.to_string())
+    .fetch_optional(conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    decode_grant(&row)
+}
+
+/// Revokes a grant (and so its code, refresh and access tokens); true when
+/// it was live.
+pub async fn revoke_grant(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: GrantId,
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query("UPDATE oauth_grants SET revoked_at = $3 WHERE tenant_id = $1 AND id = $2 AND revoked_at IS NULL")
+        .bind(tenant.to_string())
+        .bind(id.to_string())
+        .bind(micros(now))
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+pub async fn insert_code(
+    conn: &mut AnyConnection,
+    code_hash: &str,
+    c: &AuthorizationCode,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO oauth_codes (tenant_id, code_hash, grant_id, redirect_uri, redirect_uri_sent, nonce, \
+         code_challenge, code_challenge_method, created_at, expires_at, used_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(c.tenant_id.to_string())
+    .bind(code_hash)
+    .bind(c.grant_id.to_string())
+    .bind(&c.redirect_uri)
+    .bind(i64::from(c.redirect_uri_sent))
+    .bind(c.nonce.clone())
+    .bind(c.code_challenge.clone())
+    .bind(c.code_challenge_method.clone())
+    .bind(micros(c.created_at))
+    .bind(micros(c.expires_at))
+    .bind(opt_micros(c.used_at))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn code(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    code_hash: &str,
+) -> Result<AuthorizationCode, StoreError> {
+    let row = sqlx::query(
+        "SELECT tenant_id, grant_id, redirect_uri, redirect_uri_sent, nonce, code_challenge, \
+         code_challenge_method, created_at, expires_at, used_at FROM oauth_codes \
+         WHERE tenant_id = $1 AND code_hash = $2",
+    )
+    .bind(tenant.to_string())
+    .bind(code_hash)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    Ok(AuthorizationCode {
+        tenant_id: parse_id(&row.try_get::<String, _>("tenant_id")?)?,
+        grant_id: parse_id(&row.try_get::<String, _>("grant_id")?)?,
+        redirect_uri: row.try_get("redirect_uri")?,
+        redirect_uri_sent: row.try_get::<i64, _>("redirect_uri_sent")? != 0,
+        nonce: row.try_get("nonce")?,
+        code_challenge: row.try_get("code_challenge")?,
+        code_challenge_method: row.try_get("code_challenge_method")?,
+        created_at: from_micros(row.try_get("created_at")?)?,
+        expires_at: from_micros(row.try_get("expires_at")?)?,
+        used_at: from_opt_micros(row.try_get("used_at")?)?,
+    })
+}
+
+/// Marks a code used; `false` when someone used it first.
+pub async fn use_code(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    code_hash: &str,
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE oauth_codes SET used_at = $3 WHERE tenant_id = $1 AND code_hash = $2 AND used_at IS NULL",
+    )
+    .bind(tenant.to_string())
+    .bind(code_hash)
+    .bind(micros(now))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn insert_refresh(
+    conn: &mut AnyConnection,
+    token_hash: &str,
+    r: &RefreshToken,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO oauth_refresh_tokens (tenant_id, token_hash, grant_id, scope, created_at, expires_at, used_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(r.tenant_id.to_string())
+    .bind(token_hash)
+    .bind(r.grant_id.to_string())
+    .bind(&r.scope)
+    .bind(micros(r.created_at))
+    .bind(micros(r.expires_at))
+    .bind(opt_micros(r.used_at))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn refresh(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    token_hash: &str,
+) -> Result<RefreshToken, StoreError> {
+    let row = sqlx::query(
+        "SELECT tenant_id, grant_id, scope, created_at, expires_at, used_at FROM oauth_refresh_tokens \
+         WHERE tenant_id = $1 AND token_hash = $2",
+    )
+    .bind(tenant.to_string())
+    .bind(token_hash)
+    .fetch_optional(conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    Ok(RefreshToken {
+        tenant_id: parse_id(&row.try_get::<String, _>("tenant_id")?)?,
+        grant_id: parse_id(&row.try_get::<String, _>("grant_id")?)?,
+        scope: row.try_get("scope")?,
+        created_at: from_micros(row.try_get("created_at")?)?,
+        expires_at: from_micros(row.try_get("expires_at")?)?,
+        used_at: from_opt_micros(row.try_get("used_at")?)?,
+    })
+}
+
+/// Marks a refresh token used (rotated); `false` when it already was.
+pub async fn use_refresh(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    token_hash: &str,
+    now: OffsetDateTime,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "UPDATE oauth_refresh_tokens SET used_at = $3 WHERE tenant_id = $1 AND token_hash = $2 AND used_at IS NULL",
+    )
+    .bind(tenant.to_string())
+    .bind(token_hash)
+    .bind(micros(now))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The scope the user consented to for the client, if any.
+pub async fn consent(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+    client: ClientId,
+) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query(
+        "SELECT scope FROM oauth_consents WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3",
+    )
+    .bind(tenant.to_string())
+    .bind(user.to_string())
+    .bind(client.to_string())
+    .fetch_optional(conn)
+    .await?;
+    Ok(row.map(|r| r.try_get("scope")).transpose()?)
+}
+
+/// Records (or widens) the user's consent for the client.
+pub async fn save_consent(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+    client: ClientId,
+    scope: &str,
+    now: OffsetDateTime,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "DELETE FROM oauth_consents WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3",
+    )
+    .bind(tenant.to_string())
+    .bind(user.to_string())
+    .bind(client.to_string())
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query("INSERT INTO oauth_consents (tenant_id, user_id, client_id, scope, granted_at) VALUES ($1, $2, $3, $4, $5)")
+        .bind(tenant.to_string())
+        .bind(user.to_string())
+        .bind(client.to_string())
+        .bind(scope)
+        .bind(micros(now))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Withdraws the user's consent for the client.
+pub async fn delete_consent(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+    client: ClientId,
+) -> Result<(), StoreError> {
+    let done = sqlx::query(
+        "DELETE FROM oauth_consents WHERE tenant_id = $1 AND user_id = $2 AND client_id = $3",
+    )
+    .bind(tenant.to_string())
+    .bind(user.to_string())
+    .bind(client.to_string())
+    .execute(conn)
+    .await?;
+    one_row(done)
+}
