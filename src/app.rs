@@ -114,11 +114,16 @@ impl Application {
             self.state.hub.clone(),
             std::time::Duration::from_secs(600),
         );
+        let rotation = crate::jobs::key_rotation::spawn(
+            self.state.hub.clone(),
+            std::time::Duration::from_secs(3600),
+        );
         let app = http::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await;
         sweeper.abort();
+        rotation.abort();
         store.close().await;
         result
     }

@@ -82,6 +82,9 @@ pub enum Command {
     /// Manage OAuth / OpenID Connect clients (applications).
     #[command(subcommand)]
     Client(super::clients::ClientCommand),
+    /// Manage a tenant's token-signing keys.
+    #[command(subcommand)]
+    Keys(super::keys::KeysCommand),
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ mod api_keys;
 mod args;
 mod clients;
 mod groups;
+mod keys;
 mod output;
 mod roles;
 mod serve;
@@ -119,6 +120,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Client(cmd) => {
             crate::telemetry::init(&config, false);
             clients::run(&open(&config).await?, cmd).await
+        }
+        Command::Keys(cmd) => {
+            crate::telemetry::init(&config, false);
+            keys::run(&open(&config).await?, cmd).await
         }
     }
 }

@@ -115,7 +115,7 @@ pub fn signer(
 
 /// The retirement of the keys a rotation replaces: each key of `alg` that
 /// is active or next at `now` retires when the new key activates, and leaves
-/// the JWKS a day later. Returns `(kid, retires_at, expires_at)` for each.
+/// the JWKS a day later (at once if it never signed). Returns `(kid, retires_at, expires_at)` for each.
 pub fn retirements(
     keys: &[SigningKeyInfo],
     alg: KeyAlgorithm,
@@ -128,7 +128,13 @@ pub fn retirements(
             let retires = k
                 .retires_at
                 .map_or(new_activates_at, |r| r.min(new_activates_at));
-            (k.kid.clone(), retires, retires + KEEP_AFTER_RETIRING)
+            // A key that never signed has no tokens to outlive: it leaves at once.
+            let expires = if k.activates_at >= retires {
+                retires
+            } else {
+                retires + KEEP_AFTER_RETIRING
+            };
+            (k.kid.clone(), retires, expires)
         })
         .collect()
 }
@@ -193,5 +199,12 @@ mod tests {
         assert_eq!(plan[0].0, "old");
         assert_eq!(plan[0].1, at(50) + PUBLISH_AHEAD);
         assert_eq!(plan[0].2, at(50) + PUBLISH_AHEAD + KEEP_AFTER_RETIRING);
+    }
+
+    #[test]
+    fn a_next_key_superseded_before_it_signed_leaves_at_once() {
+        let keys = [key("next", 100, None, None)];
+        let plan = retirements(&keys, KeyAlgorithm::Es256, at(50), at(50));
+        assert_eq!(plan, vec![("next".to_owned(), at(50), at(50))]);
     }
 }

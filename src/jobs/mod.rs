@@ -1,4 +1,5 @@
 //! Background jobs. Each is idempotent, so every node of a cluster may run
 //! it without a lease (leases come with the jobs that need one).
 
+pub mod key_rotation;
 pub mod session_sweep;

@@ -61,6 +61,7 @@ impl Hub {
         alg: KeyAlgorithm,
         activates_at: time::OffsetDateTime,
     ) -> Result<(SigningKeyInfo, String), ServiceError> {
+        let created_at = self.now();
         // 128 random bits, URL-safe: the kid reveals nothing.
         let kid: String = new_token("").chars().take(22).collect();
         let jose_alg = jose_algorithm(alg);
@@ -83,7 +84,7 @@ impl Hub {
             kid,
             alg,
             public_jwk,
-            created_at: self.now(),
+            created_at,
             activates_at,
             retires_at: None,
             expires_at: None,

@@ -53,3 +53,34 @@ async fn the_sweep_removes_idle_and_expired_sessions_only() {
         .unwrap()
         .is_none());
 }
+
+#[tokio::test]
+async fn keys_are_rotated_when_due_and_old_ones_deleted_after_they_leave_the_jwks() {
+    use usso::core::signing_key::{KeyAlgorithm, KEEP_AFTER_RETIRING, PUBLISH_AHEAD};
+    use usso::jobs::key_rotation::{rotate_due, ROTATE_AFTER};
+
+    let app = TestApp::spawn().await;
+    let acme = app
+        .hub
+        .create_tenant(Actor::Cli, "acme", None)
+        .await
+        .unwrap();
+    assert_eq!(rotate_due(&app.hub).await.unwrap(), 0, "fresh keys stay");
+    let first = app
+        .hub
+        .signing_key(&acme, KeyAlgorithm::Es256)
+        .await
+        .unwrap();
+
+    app.clock.advance(ROTATE_AFTER);
+    // Both tenants (default and acme) are due.
+    assert_eq!(rotate_due(&app.hub).await.unwrap(), 2);
+    assert_eq!(rotate_due(&app.hub).await.unwrap(), 0, "not twice");
+    assert_eq!(app.hub.signing_keys(&acme).await.unwrap().len(), 6);
+
+    app.clock.advance(PUBLISH_AHEAD + KEEP_AFTER_RETIRING);
+    rotate_due(&app.hub).await.unwrap();
+    let left = app.hub.signing_keys(&acme).await.unwrap();
+    assert_eq!(left.len(), 3, "the retired keys were deleted");
+    assert!(left.iter().all(|k| k.kid != first.kid()));
+}

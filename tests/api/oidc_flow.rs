@@ -518,7 +518,10 @@ async fn a_code_redeemed_twice_fails_and_revokes_its_grant() {
     let refresh_token = first["refresh_token"].as_str().unwrap();
 
     let access_token = first["access_token"].as_str();
-    assert_eq!(userinfo(&app, "acme", access_token).await.status(), StatusCode::OK);
+    assert_eq!(
+        userinfo(&app, "acme", access_token).await.status(),
+        StatusCode::OK
+    );
 
     let again = redeem(&app, "acme", &rp, &code, &request).await;
     expect_oauth_error(again, StatusCode::BAD_REQUEST, "invalid_grant").await;

@@ -8,5 +8,6 @@ mod postgres;
 
 mod clients;
 mod harness;
+mod keys;
 mod management;
 mod server;
