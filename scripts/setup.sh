@@ -5,6 +5,9 @@
 set -euo pipefail
 
 packages=(pkg-config libxml2-dev libxmlsec1-dev libclang-dev)
+# Node.js runs the OIDC conformance peer (openid-client) when it is missing.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

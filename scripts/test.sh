@@ -14,3 +14,8 @@ fi
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
+
+# Real peers against the real binary (conformance/README.md).
+usso_bin="${CARGO_TARGET_DIR:-$PWD/target}/debug/usso"
+cargo build --locked --bin usso
+conformance/oidc/run.sh "$usso_bin"
