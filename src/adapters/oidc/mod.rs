@@ -5,5 +5,6 @@
 
 pub mod claims;
 pub mod grants;
+pub mod id_token_hint;
 pub mod policy;
 pub mod tokens;

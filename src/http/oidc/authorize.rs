@@ -16,7 +16,8 @@ use usso_oidc::{OAuthError, OAuthErrorCode};
 
 use super::consent;
 use crate::adapters::oidc::grants::{issue_code, Authorized};
-use crate::adapters::oidc::policy::{allows_code_flow, client_policy};
+use crate::adapters::oidc::id_token_hint::{self, HintError};
+use crate::adapters::oidc::policy::{allows_code_flow, client_policy, subject};
 use crate::core::oauth_grant::scope_within;
 use crate::http::login::{html, internal, page, see_other, Pages};
 use crate::http::AppState;
@@ -198,6 +199,21 @@ async fn authorize(
             (s, u)
         }
     };
+
+    // An id_token_hint names who the client expects; another user must sign in.
+    if let Some(hint) = &request.id_token_hint {
+        match id_token_hint::read(hub, tenant, hint).await {
+            Ok(h) if h.subject == subject(hub, &client, user.id) => {}
+            Ok(_) if prompt.none => {
+                return refuse(OAuthErrorCode::LoginRequired, "another user is signed in")
+            }
+            Ok(_) => return to_login(slug, &pairs, true),
+            Err(HintError::Invalid) => {
+                return refuse(OAuthErrorCode::InvalidRequest, "id_token_hint is not valid")
+            }
+            Err(HintError::Service(e)) => return internal(&e),
+        }
+    }
 
     // What the user allows.
     let scope = request
