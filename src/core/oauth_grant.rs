@@ -5,17 +5,21 @@
 
 use time::{Duration, OffsetDateTime};
 
+use super::tenant::TenantSettings;
 use super::{ClientId, GrantId, SessionId, TenantId, UserId};
 
 /// An authorization code is redeemable this long (RFC 6749 §4.1.2: "a
 /// maximum lifetime of 10 minutes is RECOMMENDED"; shorter is better).
 pub const CODE_LIFETIME: Duration = Duration::seconds(60);
-/// Access and ID tokens live this long.
-pub const ACCESS_TOKEN_LIFETIME: Duration = Duration::minutes(15);
-/// A refresh token unused this long expires (idle lifetime).
-pub const REFRESH_IDLE_LIFETIME: Duration = Duration::days(30);
-/// No refresh token of a grant outlives this (absolute lifetime).
-pub const GRANT_LIFETIME: Duration = Duration::days(90);
+/// Access and ID tokens live this long (a tenant setting).
+pub fn access_token_lifetime(settings: &TenantSettings) -> Duration {
+    Duration::seconds(settings.access_token_seconds)
+}
+
+/// No refresh token of a grant made at `now` outlives this (a tenant setting).
+pub fn grant_expiry(settings: &TenantSettings, now: OffsetDateTime) -> OffsetDateTime {
+    now + Duration::seconds(settings.refresh_token_absolute_seconds)
+}
 
 /// One authorization: who granted which client what, and when.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,8 +77,12 @@ pub struct RefreshToken {
 
 /// The idle expiry of a refresh token issued at `now` for `grant`, capped
 /// by the grant's absolute lifetime.
-pub fn refresh_expiry(grant: &Grant, now: OffsetDateTime) -> OffsetDateTime {
-    (now + REFRESH_IDLE_LIFETIME).min(grant.expires_at)
+pub fn refresh_expiry(
+    settings: &TenantSettings,
+    grant: &Grant,
+    now: OffsetDateTime,
+) -> OffsetDateTime {
+    (now + Duration::seconds(settings.refresh_token_idle_seconds)).min(grant.expires_at)
 }
 
 /// Whether `requested` (space-separated) is within `granted`.

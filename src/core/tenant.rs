@@ -68,6 +68,13 @@ pub struct TenantSettings {
     /// Failed logins allowed per client IP within `lockout_window_seconds`.
     pub max_failed_logins_per_ip: u32,
     pub lockout_window_seconds: i64,
+    /// Access and ID tokens live this many seconds (at most a day: retired
+    /// signing keys stay published a day).
+    pub access_token_seconds: i64,
+    /// A refresh token unused this long expires.
+    pub refresh_token_idle_seconds: i64,
+    /// No refresh token of an authorization outlives this.
+    pub refresh_token_absolute_seconds: i64,
 }
 
 impl Default for TenantSettings {
@@ -78,6 +85,9 @@ impl Default for TenantSettings {
             max_failed_logins_per_account: 5,
             max_failed_logins_per_ip: 50,
             lockout_window_seconds: 15 * 60,
+            access_token_seconds: 15 * 60,
+            refresh_token_idle_seconds: 30 * 24 * 3600,
+            refresh_token_absolute_seconds: 90 * 24 * 3600,
         }
     }
 }
@@ -94,6 +104,20 @@ impl TenantSettings {
             return Err(CoreError::invalid(
                 "settings",
                 "session_idle_seconds cannot exceed session_absolute_seconds",
+            ));
+        }
+        if !(1..=24 * 3600).contains(&self.access_token_seconds) {
+            return Err(CoreError::invalid(
+                "settings",
+                "access_token_seconds must be between 1 and 86400",
+            ));
+        }
+        if self.refresh_token_idle_seconds <= 0
+            || self.refresh_token_idle_seconds > self.refresh_token_absolute_seconds
+        {
+            return Err(CoreError::invalid(
+                "settings",
+                "refresh_token_idle_seconds must be positive and at most refresh_token_absolute_seconds",
             ));
         }
         if self.lockout_window_seconds <= 0 {

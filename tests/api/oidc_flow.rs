@@ -873,3 +873,48 @@ async fn userinfo_refuses_an_access_token_of_another_tenant() {
     let r = userinfo(&app, "globex", body["access_token"].as_str()).await;
     assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
 }
+
+/// Token lifetimes are tenant settings: `expires_in`, the access token's
+/// `exp` and the refresh token's idle expiry follow them.
+#[tokio::test]
+async fn token_lifetimes_follow_the_tenant_settings() {
+    let (app, tenant, rp) = acme_with(web_client("App")).await;
+    let settings = usso::core::tenant::TenantSettings {
+        access_token_seconds: 120,
+        refresh_token_idle_seconds: 600,
+        refresh_token_absolute_seconds: 3600,
+        ..tenant.settings.clone()
+    };
+    app.hub
+        .update_tenant(usso::core::event::Actor::Cli, "acme", None, Some(settings))
+        .await
+        .unwrap();
+    let (body, _) = tokens(&app, "acme", &rp, "openid offline_access").await;
+    assert_eq!(body["expires_in"], 120, "{body}");
+    let access = verified(
+        &app,
+        "acme",
+        body["access_token"].as_str().unwrap(),
+        Algorithm::Es256,
+    )
+    .await;
+    let (iat, exp) = (
+        access.claims["iat"].as_i64().unwrap(),
+        access.claims["exp"].as_i64().unwrap(),
+    );
+    assert_eq!(exp - iat, 120);
+    // The refresh token expires after 10 idle minutes.
+    app.clock.advance(time::Duration::seconds(601));
+    let r = refresh(&app, "acme", &rp, body["refresh_token"].as_str().unwrap()).await;
+    expect_oauth_error(r, StatusCode::BAD_REQUEST, "invalid_grant").await;
+    // And a lifetime beyond a day is refused.
+    let too_long = usso::core::tenant::TenantSettings {
+        access_token_seconds: 2 * 24 * 3600,
+        ..usso::core::tenant::TenantSettings::default()
+    };
+    assert!(app
+        .hub
+        .update_tenant(usso::core::event::Actor::Cli, "acme", None, Some(too_long))
+        .await
+        .is_err());
+}

@@ -28,6 +28,9 @@ async fn tenant_round_trips_by_id_and_slug(store: Store) {
         max_failed_logins_per_account: 3,
         max_failed_logins_per_ip: 7,
         lockout_window_seconds: 99,
+        access_token_seconds: 300,
+        refresh_token_idle_seconds: 600,
+        refresh_token_absolute_seconds: 6000,
     };
     let mut c = store.conn().await.unwrap();
     tenants::insert(&mut c, &tenant).await.unwrap();

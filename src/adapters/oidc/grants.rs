@@ -14,8 +14,8 @@ use super::tokens::{self, AccessToken, IdToken};
 use crate::core::client::Client;
 use crate::core::event::{Actor, AuditEvent};
 use crate::core::oauth_grant::{
-    refresh_expiry, scope_within, AuthorizationCode, Grant, RefreshToken, CODE_LIFETIME,
-    GRANT_LIFETIME,
+    access_token_lifetime, grant_expiry, refresh_expiry, scope_within, AuthorizationCode, Grant,
+    RefreshToken, CODE_LIFETIME,
 };
 use crate::core::session::Session;
 use crate::core::tenant::Tenant;
@@ -90,7 +90,7 @@ pub async fn issue_code(
         claims: a.claims,
         auth_time: Some(a.session.created_at),
         created_at: now,
-        expires_at: now + GRANT_LIFETIME,
+        expires_at: grant_expiry(&tenant.settings, now),
         revoked_at: None,
     };
     let code = new_token("");
@@ -209,7 +209,7 @@ async fn mint_for_user(
             grant_id: grant.id,
             scope: scope.to_owned(),
             created_at: now,
-            expires_at: refresh_expiry(grant, now),
+            expires_at: refresh_expiry(&tenant.settings, grant, now),
             used_at: None,
         };
         let mut conn = hub.store.conn().await?;
@@ -220,7 +220,7 @@ async fn mint_for_user(
     };
     Ok(TokenSet {
         access_token,
-        expires_in: crate::core::oauth_grant::ACCESS_TOKEN_LIFETIME.whole_seconds(),
+        expires_in: access_token_lifetime(&tenant.settings).whole_seconds(),
         scope: scope.to_owned(),
         id_token,
         refresh_token,
@@ -391,7 +391,7 @@ pub async fn refresh(
             grant_id: grant.id,
             scope: stored.scope.clone(),
             created_at: now,
-            expires_at: refresh_expiry(&grant, now),
+            expires_at: refresh_expiry(&tenant.settings, &grant, now),
             used_at: None,
         };
         let mut conn = hub.store.conn().await?;
@@ -429,7 +429,7 @@ pub async fn client_credentials(
         claims: None,
         auth_time: None,
         created_at: now,
-        expires_at: now + crate::core::oauth_grant::ACCESS_TOKEN_LIFETIME,
+        expires_at: now + access_token_lifetime(&tenant.settings),
         revoked_at: None,
     };
     {
@@ -451,7 +451,7 @@ pub async fn client_credentials(
     .await?;
     Ok(TokenSet {
         access_token,
-        expires_in: crate::core::oauth_grant::ACCESS_TOKEN_LIFETIME.whole_seconds(),
+        expires_in: access_token_lifetime(&tenant.settings).whole_seconds(),
         scope,
         id_token: None,
         refresh_token: None,

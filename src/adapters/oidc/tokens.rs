@@ -9,7 +9,7 @@ use time::OffsetDateTime;
 use usso_oidc::claims::at_hash;
 
 use crate::core::client::{Client, SigningAlg};
-use crate::core::oauth_grant::ACCESS_TOKEN_LIFETIME;
+use crate::core::oauth_grant::access_token_lifetime;
 use crate::core::signing_key::KeyAlgorithm;
 use crate::core::tenant::Tenant;
 use crate::core::GrantId;
@@ -63,7 +63,7 @@ pub async fn access_token(
         "scope": at.scope,
         "jti": format!("{}.{}", at.grant, new_token("").chars().take(16).collect::<String>()),
         "iat": now.unix_timestamp(),
-        "exp": (now + ACCESS_TOKEN_LIFETIME).unix_timestamp(),
+        "exp": (now + access_token_lifetime(&tenant.settings)).unix_timestamp(),
     });
     if let (Some(auth_time), Some(map)) = (at.auth_time, claims.as_object_mut()) {
         map.insert("auth_time".into(), json!(auth_time.unix_timestamp()));
@@ -101,7 +101,7 @@ pub async fn id_token(
     claims.insert("iat".into(), json!(now.unix_timestamp()));
     claims.insert(
         "exp".into(),
-        json!((now + ACCESS_TOKEN_LIFETIME).unix_timestamp()),
+        json!((now + access_token_lifetime(&tenant.settings)).unix_timestamp()),
     );
     if let Some(auth_time) = it.auth_time {
         claims.insert("auth_time".into(), json!(auth_time.unix_timestamp()));

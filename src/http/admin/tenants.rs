@@ -54,6 +54,9 @@ pub struct SettingsPatch {
     pub max_failed_logins_per_account: Option<u32>,
     pub max_failed_logins_per_ip: Option<u32>,
     pub lockout_window_seconds: Option<i64>,
+    pub access_token_seconds: Option<i64>,
+    pub refresh_token_idle_seconds: Option<i64>,
+    pub refresh_token_absolute_seconds: Option<i64>,
 }
 
 impl SettingsPatch {
@@ -72,6 +75,15 @@ impl SettingsPatch {
         }
         if let Some(v) = self.lockout_window_seconds {
             s.lockout_window_seconds = v;
+        }
+        if let Some(v) = self.access_token_seconds {
+            s.access_token_seconds = v;
+        }
+        if let Some(v) = self.refresh_token_idle_seconds {
+            s.refresh_token_idle_seconds = v;
+        }
+        if let Some(v) = self.refresh_token_absolute_seconds {
+            s.refresh_token_absolute_seconds = v;
         }
         s
     }

@@ -67,6 +67,12 @@ pub struct TenantSettingsView {
     /// Failed logins allowed per client IP within `lockout_window_seconds`.
     pub max_failed_logins_per_ip: u32,
     pub lockout_window_seconds: i64,
+    /// Access and ID tokens live this many seconds (1–86400).
+    pub access_token_seconds: i64,
+    /// A refresh token unused this long expires.
+    pub refresh_token_idle_seconds: i64,
+    /// No refresh token of an authorization outlives this.
+    pub refresh_token_absolute_seconds: i64,
 }
 
 impl From<&TenantSettings> for TenantSettingsView {
@@ -77,6 +83,9 @@ impl From<&TenantSettings> for TenantSettingsView {
             max_failed_logins_per_account: s.max_failed_logins_per_account,
             max_failed_logins_per_ip: s.max_failed_logins_per_ip,
             lockout_window_seconds: s.lockout_window_seconds,
+            access_token_seconds: s.access_token_seconds,
+            refresh_token_idle_seconds: s.refresh_token_idle_seconds,
+            refresh_token_absolute_seconds: s.refresh_token_absolute_seconds,
         }
     }
 }
