@@ -28,8 +28,10 @@ fn invalid_client(description: &str, used_header: bool, realm: &str) -> OAuthRes
     }
 }
 
-/// The client the request authenticates as.
-async fn authenticate(
+/// The client the request authenticates as. Shared by every endpoint that
+/// authenticates clients (token, revocation, introspection) through
+/// [`authenticated_client`].
+pub(crate) async fn authenticate(
     state: &AppState,
     tenant: &Tenant,
     auth: &ClientAuthentication,
@@ -117,12 +119,25 @@ pub async fn token(
     }
 }
 
-async fn run(
+/// A request to an endpoint that authenticates its client: the tenant, the
+/// client, and the form parameters.
+pub(crate) struct ClientRequest {
+    pub tenant: Tenant,
+    pub client: Client,
+    pub pairs: Vec<(String, String)>,
+}
+
+/// The common start of the token (RFC 6749 §2.3), revocation (RFC 7009
+/// §2.1) and introspection (RFC 7662 §2.1) endpoints: resolve the tenant,
+/// require a form body, and authenticate the client with [`authenticate`].
+/// `endpoint` names the request in the error description.
+pub(crate) async fn authenticated_client(
     state: &AppState,
     slug: &str,
     headers: &HeaderMap,
     body: &[u8],
-) -> Result<TokenSet, OAuthResponseError> {
+    endpoint: &str,
+) -> Result<ClientRequest, OAuthResponseError> {
     let tenant = match state.hub.tenant(slug).await {
         Ok(t) => t,
         Err(ServiceError::NotFound(_) | ServiceError::Invalid { .. }) => {
@@ -140,7 +155,7 @@ async fn run(
     if !is_form {
         return Err(OAuthResponseError::new(
             OAuthErrorCode::InvalidRequest,
-            "the token request must be application/x-www-form-urlencoded",
+            &format!("the {endpoint} request must be application/x-www-form-urlencoded"),
         ));
     }
     let pairs: Vec<(String, String)> = url::form_urlencoded::parse(body).into_owned().collect();
@@ -157,6 +172,24 @@ async fn run(
         r
     })?;
     let client = authenticate(state, &tenant, &auth, &realm).await?;
+    Ok(ClientRequest {
+        tenant,
+        client,
+        pairs,
+    })
+}
+
+async fn run(
+    state: &AppState,
+    slug: &str,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<TokenSet, OAuthResponseError> {
+    let ClientRequest {
+        tenant,
+        client,
+        pairs,
+    } = authenticated_client(state, slug, headers, body, "token").await?;
     let request = TokenRequest::parse(&pairs)?;
     let hub = &state.hub;
     let allowed = |grant: GrantType| {
