@@ -118,12 +118,17 @@ impl Application {
             self.state.hub.clone(),
             std::time::Duration::from_secs(3600),
         );
+        let backchannel = crate::jobs::backchannel_logout::spawn(
+            self.state.hub.clone(),
+            std::time::Duration::from_secs(5),
+        );
         let app = http::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
             .await;
         sweeper.abort();
         rotation.abort();
+        backchannel.abort();
         store.close().await;
         result
     }

@@ -11,6 +11,7 @@
 //! event, so that a change and its event land or fail together (rule 9).
 
 pub mod api_keys;
+pub mod backchannel_logouts;
 pub mod clients;
 pub mod codec;
 pub mod dialect;

@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 use super::codec::{from_micros, from_opt_micros, micros, one_row, opt_micros, parse_id};
 use super::StoreError;
 use crate::core::oauth_grant::{AuthorizationCode, Grant, RefreshToken};
-use crate::core::{ClientId, GrantId, TenantId, UserId};
+use crate::core::{ClientId, GrantId, SessionId, TenantId, UserId};
 
 const GRANT_COLUMNS: &str =
     "tenant_id, id, client_id, user_id, session_id, scope, claims, auth_time, created_at, expires_at, revoked_at";
@@ -86,6 +86,43 @@ pub async fn revoke_grant(
         .execute(conn)
         .await?;
     Ok(done.rows_affected() > 0)
+}
+
+/// Every grant made in a login session, revoked or not, oldest first.
+pub async fn for_session(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    session: SessionId,
+) -> Result<Vec<Grant>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "SELECT {GRANT_COLUMNS} FROM oauth_grants WHERE tenant_id = $1 AND session_id = $2 \
+         ORDER BY created_at, id"
+    ))
+    .bind(tenant.to_string())
+    .bind(session.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.iter().map(decode_grant).collect()
+}
+
+/// Revokes every live grant of a login session (it ended); returns how
+/// many were live.
+pub async fn revoke_for_session(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    session: SessionId,
+    now: OffsetDateTime,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "UPDATE oauth_grants SET revoked_at = $3 WHERE tenant_id = $1 AND session_id = $2 \
+         AND revoked_at IS NULL",
+    )
+    .bind(tenant.to_string())
+    .bind(session.to_string())
+    .bind(micros(now))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
 }
 
 pub async fn insert_code(

@@ -22,5 +22,6 @@ mod jobs;
 mod login;
 mod oidc_discovery;
 mod oidc_flow;
+mod oidc_logout;
 mod oidc_support;
 mod server;

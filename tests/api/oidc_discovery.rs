@@ -37,14 +37,10 @@ async fn discovery_names_the_issuer_and_only_what_exists() {
     assert_eq!(doc["response_types_supported"], json!(["code"]));
     assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
     assert_eq!(doc["authorization_response_iss_parameter_supported"], true);
-    // Not built yet, so not advertised.
-    for absent in [
-        "revocation_endpoint",
-        "introspection_endpoint",
-        "end_session_endpoint",
-    ] {
-        assert!(doc.get(absent).is_none(), "{absent} advertised: {doc}");
-    }
+    // RP-Initiated Logout 1.0 §2.1, Back-Channel Logout 1.0 §2.1.
+    assert_eq!(doc["end_session_endpoint"], format!("{issuer}/end-session"));
+    assert_eq!(doc["backchannel_logout_supported"], true);
+    assert_eq!(doc["backchannel_logout_session_supported"], true);
     // RFC 8414 §3: the well-known segment between host and issuer path.
     let (status, _, doc8414) =
         get_json(&app, "/.well-known/oauth-authorization-server/t/acme").await;

@@ -3,6 +3,7 @@
 //! minted with the tenant's keys ([`tokens`]), and the grants behind them —
 //! codes, refresh tokens, consents ([`grants`]).
 
+pub mod backchannel;
 pub mod claims;
 pub mod grants;
 pub mod id_token_hint;

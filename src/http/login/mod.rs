@@ -19,6 +19,7 @@ use axum::{Form, Router};
 use serde::Deserialize;
 
 use super::AppState;
+use crate::adapters::oidc::backchannel::log_out;
 use crate::core::tenant::Tenant;
 use crate::secrets::tokens::new_token;
 use crate::service::login::{LoginContext, LoginError};
@@ -390,10 +391,17 @@ async fn logout(
         );
         return pages.respond(StatusCode::FORBIDDEN, body);
     }
-    if let Some(token) = cookies::read(&headers, cookies::SESSION) {
-        if let Err(e) = state.hub.logout(&pages.tenant, &token, ip).await {
-            return internal(&e);
+    // Its grants end with it, and its clients hear by back channel.
+    match pages.session(&headers).await {
+        Ok(Some((session, user))) => {
+            let token = cookies::read(&headers, cookies::SESSION).unwrap_or_default();
+            let tenant = &pages.tenant;
+            if let Err(e) = log_out(&state.hub, tenant, &token, &session, user.id, ip).await {
+                return internal(&e);
+            }
         }
+        Ok(None) => {}
+        Err(r) => return r,
     }
     let mut response = see_other(&pages.path("login"));
     response

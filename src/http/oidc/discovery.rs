@@ -24,8 +24,8 @@ pub fn features() -> Features {
     Features {
         revocation: false,
         introspection: false,
-        end_session: false,
-        backchannel_logout: false,
+        end_session: true,
+        backchannel_logout: true,
         pairwise_subjects: true,
     }
 }

@@ -6,6 +6,7 @@
 pub mod authorize;
 pub mod consent;
 pub mod discovery;
+pub mod end_session;
 pub mod error;
 pub mod token;
 pub mod userinfo;
@@ -35,6 +36,10 @@ pub fn routes() -> Router<AppState> {
             get(authorize::get).post(authorize::post),
         )
         .route("/t/{tenant}/token", post(token::token))
+        .route(
+            "/t/{tenant}/end-session",
+            get(end_session::get).post(end_session::post),
+        )
         .route(
             "/t/{tenant}/userinfo",
             get(userinfo::get).post(userinfo::post),
