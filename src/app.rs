@@ -54,7 +54,18 @@ pub async fn open_hub(
         &master,
         passwords,
         config.public_url.clone(),
+        outbound_http()?,
     ))
+}
+
+/// The client for the hub's outbound calls: short timeouts, no redirects
+/// (a relying party's URL is called as registered, nowhere else).
+fn outbound_http() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("usso/", env!("CARGO_PKG_VERSION")))
+        .build()?)
 }
 
 /// A bound, ready server.

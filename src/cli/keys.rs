@@ -2,12 +2,12 @@
 //! [`crate::core::signing_key`] for their life cycle).
 
 use clap::Subcommand;
-use serde::Serialize;
 
 use super::args::{Json, TenantArg};
 use super::{output, tenant};
 use crate::core::event::Actor;
-use crate::core::signing_key::{KeyStatus, SigningKeyInfo};
+use crate::core::signing_key::SigningKeyInfo;
+use crate::http::admin::views::SigningKeyView;
 use crate::service::Hub;
 
 #[derive(Debug, Subcommand)]
@@ -33,47 +33,17 @@ pub enum KeysCommand {
     },
 }
 
-/// A key as `--json` prints it.
-#[derive(Debug, Serialize)]
-pub struct KeyView {
-    pub kid: String,
-    pub alg: &'static str,
-    pub status: KeyStatus,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: time::OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub activates_at: time::OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub retires_at: Option<time::OffsetDateTime>,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub expires_at: Option<time::OffsetDateTime>,
-}
-
-impl KeyView {
-    fn new(key: &SigningKeyInfo, now: time::OffsetDateTime) -> Self {
-        Self {
-            kid: key.kid.clone(),
-            alg: key.alg.as_str(),
-            status: key.status(now),
-            created_at: key.created_at,
-            activates_at: key.activates_at,
-            retires_at: key.retires_at,
-            expires_at: key.expires_at,
-        }
-    }
-}
-
 fn print(hub: &Hub, keys: &[SigningKeyInfo], as_json: bool) -> anyhow::Result<()> {
     let now = hub.now();
-    let views: Vec<KeyView> = keys
+    let views: Vec<SigningKeyView> = keys
         .iter()
         .filter(|k| k.is_published(now))
-        .map(|k| KeyView::new(k, now))
+        .map(|k| SigningKeyView::new(k, now))
         .collect();
     output::emit(as_json, &views, || {
         views
             .iter()
-            .map(|k| format!("{}\t{}\t{:?}", k.kid, k.alg, k.status).to_lowercase())
+            .map(|k| format!("{}\t{}\t{}", k.kid, k.alg, k.status.as_str()))
             .collect::<Vec<_>>()
             .join("\n")
     })

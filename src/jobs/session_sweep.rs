@@ -1,5 +1,6 @@
 //! Deletes sessions past their absolute end or their idle timeout, tenant by
-//! tenant, on an interval. Reads never rely on it (an expired session is
+//! tenant, on an interval (and the remembered jtis of expired client
+//! assertions). Reads never rely on it (an expired session is
 //! refused when read); it only keeps the table small.
 
 use std::time::Duration;
@@ -7,7 +8,7 @@ use std::time::Duration;
 use time::Duration as Span;
 
 use crate::service::{Hub, ServiceError};
-use crate::store::{sessions, tenants};
+use crate::store::{client_assertions, sessions, tenants};
 
 /// Runs one sweep; returns how many sessions were removed.
 pub async fn sweep_once(hub: &Hub) -> Result<u64, ServiceError> {
@@ -19,6 +20,8 @@ pub async fn sweep_once(hub: &Hub) -> Result<u64, ServiceError> {
         let idle_cutoff = now - Span::seconds(tenant.settings.session_idle_seconds);
         removed += sessions::delete_idle_since(&mut conn, tenant.id, idle_cutoff).await?;
     }
+    // The jtis of expired client assertions can no longer be replayed.
+    client_assertions::delete_expired(&mut conn, now).await?;
     Ok(removed)
 }
 

@@ -41,6 +41,8 @@ pub struct Hub {
     pub public_url: Url,
     pub throttle: Arc<throttle::Throttle>,
     pub keygen: Arc<dyn signing_keys::KeyGenerator>,
+    /// Outbound HTTP: clients' `jwks_uri`, back-channel logout deliveries.
+    pub http: reqwest::Client,
 }
 
 impl Hub {
@@ -50,6 +52,7 @@ impl Hub {
         master: &MasterKey,
         passwords: PasswordHasher,
         public_url: Url,
+        http: reqwest::Client,
     ) -> Self {
         Self {
             store,
@@ -60,6 +63,7 @@ impl Hub {
             public_url,
             throttle: Arc::new(throttle::Throttle::default()),
             keygen: Arc::new(signing_keys::FreshKeys),
+            http,
         }
     }
 

@@ -12,6 +12,7 @@
 
 pub mod api_keys;
 pub mod backchannel_logouts;
+pub mod client_assertions;
 pub mod clients;
 pub mod codec;
 pub mod dialect;

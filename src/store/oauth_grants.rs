@@ -324,3 +324,51 @@ pub async fn delete_consent(
     .await?;
     one_row(done)
 }
+
+/// A user's consents with the names of their clients, by client name.
+pub async fn consents_of_user(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+) -> Result<Vec<(ClientId, String, String, OffsetDateTime)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT c.client_id, k.name, c.scope, c.granted_at FROM oauth_consents c \
+         JOIN oauth_clients k ON k.tenant_id = c.tenant_id AND k.id = c.client_id \
+         WHERE c.tenant_id = $1 AND c.user_id = $2 ORDER BY k.name_key",
+    )
+    .bind(tenant.to_string())
+    .bind(user.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                parse_id(&row.try_get::<String, _>("client_id")?)?,
+                row.try_get("name")?,
+                row.try_get("scope")?,
+                from_micros(row.try_get("granted_at")?)?,
+            ))
+        })
+        .collect()
+}
+
+/// Revokes every live grant a user gave a client; returns how many.
+pub async fn revoke_for_user_and_client(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+    client: ClientId,
+    now: OffsetDateTime,
+) -> Result<u64, StoreError> {
+    let done = sqlx::query(
+        "UPDATE oauth_grants SET revoked_at = $4 WHERE tenant_id = $1 AND user_id = $2 \
+         AND client_id = $3 AND revoked_at IS NULL",
+    )
+    .bind(tenant.to_string())
+    .bind(user.to_string())
+    .bind(client.to_string())
+    .bind(micros(now))
+    .execute(conn)
+    .await?;
+    Ok(done.rows_affected())
+}

@@ -918,3 +918,75 @@ async fn token_lifetimes_follow_the_tenant_settings() {
         .await
         .is_err());
 }
+
+/// The account page lists the applications a user allowed; revoking one
+/// withdraws the consent and kills its tokens, and the next authorization
+/// asks again. Revoking needs the page's CSRF token.
+#[tokio::test]
+async fn a_user_revokes_an_application_from_the_account_page() {
+    let (app, _, rp) = acme_with(consent_client()).await;
+    let b = logged_in(&app, "acme").await;
+    let request = AuthRequest::new(&rp.client_id, "openid offline_access");
+    let html = consent_page(&app, &b, &request).await;
+    let r = answer_consent(&app, &b, &html, "allow", None).await;
+    let params = expect_redirect_to_client(&app, &r, REDIRECT_URI, &request.state, "acme");
+    let (_, _, body) = json(redeem(&app, "acme", &rp, &params["code"], &request).await).await;
+    let access_token = body["access_token"].as_str().unwrap().to_owned();
+    let refresh_token = body["refresh_token"].as_str().unwrap().to_owned();
+
+    let account = b.get(app.url("/t/acme/account")).send().await.unwrap();
+    assert_eq!(account.status(), StatusCode::OK);
+    let page = account.text().await.unwrap();
+    assert!(page.contains("Acme Portal"), "the app is listed");
+    let marker = "name=\"csrf\" value=\"";
+    let start = page.find(marker).unwrap() + marker.len();
+    let csrf = page[start..].split('"').next().unwrap().to_owned();
+
+    let forged = b
+        .post(app.url("/t/acme/account/apps/revoke"))
+        .form(&[("csrf", "forged"), ("client_id", rp.client_id.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        userinfo(&app, "acme", Some(&access_token)).await.status(),
+        StatusCode::OK
+    );
+
+    let revoked = b
+        .post(app.url("/t/acme/account/apps/revoke"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("client_id", rp.client_id.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::SEE_OTHER);
+    expect_invalid_token(&userinfo(&app, "acme", Some(&access_token)).await);
+    let r = refresh(&app, "acme", &rp, &refresh_token).await;
+    expect_oauth_error(r, StatusCode::BAD_REQUEST, "invalid_grant").await;
+    let page = b
+        .get(app.url("/t/acme/account"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!page.contains("Acme Portal"), "no longer listed");
+    // The next authorization asks for consent again.
+    consent_page(&app, &b, &AuthRequest::new(&rp.client_id, "openid")).await;
+    // Revoking it again: nothing to revoke.
+    let again = b
+        .post(app.url("/t/acme/account/apps/revoke"))
+        .form(&[
+            ("csrf", csrf.as_str()),
+            ("client_id", rp.client_id.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+}

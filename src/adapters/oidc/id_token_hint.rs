@@ -40,7 +40,11 @@ pub async fn read(hub: &Hub, tenant: &Tenant, hint: &str) -> Result<IdTokenHint,
         .to_owned();
     let audience = match claims.get("aud") {
         Some(Value::String(a)) => vec![a.clone()],
-        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
         _ => return Err(HintError::Invalid),
     };
     let session_id = claims.get("sid").and_then(Value::as_str).map(str::to_owned);

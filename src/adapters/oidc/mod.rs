@@ -5,7 +5,11 @@
 
 pub mod backchannel;
 pub mod claims;
+pub mod client_assertion;
+pub mod consents;
 pub mod grants;
 pub mod id_token_hint;
+pub mod introspection;
 pub mod policy;
+pub mod revocation;
 pub mod tokens;

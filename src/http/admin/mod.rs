@@ -13,6 +13,7 @@ pub mod clients;
 pub mod events;
 pub mod extract;
 pub mod groups;
+pub mod keys;
 pub mod openapi;
 pub mod roles;
 pub mod tenants;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(api_keys::routes())
         .merge(clients::routes())
         .merge(events::routes())
+        .merge(keys::routes())
         .route("/api/openapi.json", get(openapi::serve))
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::map_response(auth::response_headers))
@@ -110,6 +112,8 @@ async fn method_not_allowed() -> ApiError {
         clients::delete_client,
         clients::rotate_client_secret,
         events::list_events,
+        keys::list_keys,
+        keys::rotate_keys,
     ),
     components(
         schemas(Problem),
@@ -134,6 +138,7 @@ async fn method_not_allowed() -> ApiError {
         (name = "api-keys", description = "API keys for the admin API and SCIM"),
         (name = "clients", description = "OAuth / OpenID Connect clients (relying parties)"),
         (name = "events", description = "The audit log"),
+        (name = "keys", description = "Token-signing keys and their rotation"),
     ),
 )]
 pub struct AdminApi;

@@ -754,3 +754,78 @@ impl From<&AuditEvent> for EventView {
         }
     }
 }
+
+/// Where a signing key is in its life cycle.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyStatusView {
+    /// Published in the JWKS, not signing yet.
+    Next,
+    /// Signs new tokens.
+    Active,
+    /// Published for the tokens it signed, no longer signing.
+    Retired,
+    /// Gone from the JWKS.
+    Expired,
+}
+
+impl KeyStatusView {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Next => "next",
+            Self::Active => "active",
+            Self::Retired => "retired",
+            Self::Expired => "expired",
+        }
+    }
+}
+
+impl From<crate::core::signing_key::KeyStatus> for KeyStatusView {
+    fn from(s: crate::core::signing_key::KeyStatus) -> Self {
+        use crate::core::signing_key::KeyStatus;
+        match s {
+            KeyStatus::Next => Self::Next,
+            KeyStatus::Active => Self::Active,
+            KeyStatus::Retired => Self::Retired,
+            KeyStatus::Expired => Self::Expired,
+        }
+    }
+}
+
+/// A token-signing key of a tenant (its public half is in the JWKS).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct SigningKeyView {
+    pub kid: String,
+    /// `ES256`, `RS256` or `EdDSA`.
+    pub alg: &'static str,
+    pub status: KeyStatusView,
+    #[serde(with = "timestamp")]
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: OffsetDateTime,
+    /// When it starts signing.
+    #[serde(with = "timestamp")]
+    #[schema(value_type = String, format = DateTime)]
+    pub activates_at: OffsetDateTime,
+    /// When it stops signing.
+    #[serde(with = "timestamp::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub retires_at: Option<OffsetDateTime>,
+    /// When it leaves the JWKS.
+    #[serde(with = "timestamp::option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+impl SigningKeyView {
+    pub fn new(key: &crate::core::signing_key::SigningKeyInfo, now: OffsetDateTime) -> Self {
+        Self {
+            kid: key.kid.clone(),
+            alg: key.alg.as_str(),
+            status: key.status(now).into(),
+            created_at: key.created_at,
+            activates_at: key.activates_at,
+            retires_at: key.retires_at,
+            expires_at: key.expires_at,
+        }
+    }
+}

@@ -3,6 +3,7 @@
 //! forms (no JavaScript), CSRF-protected, with the session in an `HttpOnly`
 //! cookie scoped to the tenant's path.
 
+pub mod account;
 pub mod cookies;
 pub mod csrf;
 pub mod page;
@@ -14,7 +15,7 @@ use axum::extract::{ConnectInfo, FromRequestParts, Path, Query, State};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Form, Router};
 use serde::Deserialize;
 
@@ -28,7 +29,8 @@ use crate::service::ServiceError;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/t/{tenant}/login", get(show_login).post(submit_login))
-        .route("/t/{tenant}/account", get(account))
+        .route("/t/{tenant}/account", get(account::show))
+        .route("/t/{tenant}/account/apps/revoke", post(account::revoke_app))
         .route("/t/{tenant}/logout", get(confirm_logout).post(logout))
 }
 
@@ -319,38 +321,6 @@ async fn submit_login(
             response
         }
         Err(LoginError::Service(e)) => internal(&e),
-    }
-}
-
-async fn account(
-    State(state): State<AppState>,
-    Path(slug): Path<String>,
-    headers: HeaderMap,
-) -> Response {
-    let pages = match Pages::open(&state, &slug, &headers).await {
-        Ok(p) => p,
-        Err(r) => return r,
-    };
-    match pages.signed_in(&headers).await {
-        Ok(Some(user)) => {
-            let display = user
-                .display_name
-                .clone()
-                .unwrap_or_else(|| user.username.clone());
-            let body = page::account(
-                &pages.tenant.display_name,
-                &display,
-                &pages.path("logout"),
-                &pages.csrf(),
-            );
-            pages.respond(StatusCode::OK, body)
-        }
-        Ok(None) => see_other(&format!(
-            "{}?return_to={}",
-            pages.path("login"),
-            pages.path("account")
-        )),
-        Err(r) => r,
     }
 }
 

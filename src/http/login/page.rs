@@ -86,15 +86,53 @@ pub fn login(form: &LoginForm<'_>) -> String {
     layout(&format!("Sign in · {}", form.tenant_name), &body)
 }
 
-/// The signed-in user's page, with a sign-out button.
-pub fn account(tenant_name: &str, display: &str, logout_action: &str, csrf: &str) -> String {
-    let body = format!(
-        "<h1>{tenant}</h1><p>You are signed in as <strong>{display}</strong>.</p>\
-         <form method=\"post\" action=\"{action}\">\
-         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
-         <button type=\"submit\">Sign out</button></form>",
+/// An application the user let in, as the account page lists it.
+#[derive(Debug)]
+pub struct AppAccess<'a> {
+    pub client_id: &'a str,
+    pub name: &'a str,
+    pub scope: &'a str,
+}
+
+/// The signed-in user's page: the applications they let in (each with a
+/// Revoke button) and a sign-out button.
+pub fn account(
+    tenant_name: &str,
+    display: &str,
+    logout_action: &str,
+    revoke_action: &str,
+    csrf: &str,
+    apps: &[AppAccess<'_>],
+) -> String {
+    let mut body = format!(
+        "<h1>{tenant}</h1><p>You are signed in as <strong>{display}</strong>.</p>",
         tenant = escape(tenant_name),
         display = escape(display),
+    );
+    if !apps.is_empty() {
+        body.push_str("<h2>Applications you allowed</h2><ul>");
+        for app in apps {
+            let _ = write!(
+                body,
+                "<li><strong>{name}</strong> ({scope})\
+                 <form method=\"post\" action=\"{action}\">\
+                 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+                 <input type=\"hidden\" name=\"client_id\" value=\"{client}\">\
+                 <button type=\"submit\">Revoke access</button></form></li>",
+                name = escape(app.name),
+                scope = escape(app.scope),
+                action = escape(revoke_action),
+                csrf = escape(csrf),
+                client = escape(app.client_id),
+            );
+        }
+        body.push_str("</ul>");
+    }
+    let _ = write!(
+        body,
+        "<form method=\"post\" action=\"{action}\">\
+         <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+         <button type=\"submit\">Sign out</button></form>",
         action = escape(logout_action),
         csrf = escape(csrf),
     );

@@ -188,7 +188,8 @@ async fn authorize(
         None => return to_login(slug, &pairs, false),
         Some((s, u)) => {
             let too_old = request.max_age.is_some_and(|max| {
-                (now - s.created_at).whole_seconds() > i64::try_from(max).unwrap_or(i64::MAX)
+                // Exact elapsed time: 1.5 s is more than max_age=1 (OIDC Core §3.1.2.1).
+                now - s.created_at > time::Duration::seconds(i64::try_from(max).unwrap_or(i64::MAX))
             });
             if prompt.login || too_old {
                 if prompt.none {

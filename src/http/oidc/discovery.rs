@@ -22,8 +22,8 @@ const CACHE: &str = "public, max-age=300";
 /// The features this provider has today; discovery never advertises more.
 pub fn features() -> Features {
     Features {
-        revocation: false,
-        introspection: false,
+        revocation: true,
+        introspection: true,
         end_session: true,
         backchannel_logout: true,
         pairwise_subjects: true,
@@ -32,9 +32,17 @@ pub fn features() -> Features {
 
 pub fn metadata(hub: &Hub, tenant: &Tenant) -> ProviderMetadata {
     let mut m = ProviderMetadata::for_issuer(&hub.issuer(tenant), &features());
-    // private_key_jwt client authentication is not built yet.
-    m.token_endpoint_auth_methods_supported
-        .retain(|method| method != "private_key_jwt");
+    // Revocation and introspection authenticate clients as the token
+    // endpoint does (`token::authenticated_client`).
+    for methods in [
+        &mut m.revocation_endpoint_auth_methods_supported,
+        &mut m.introspection_endpoint_auth_methods_supported,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        methods.clone_from(&m.token_endpoint_auth_methods_supported);
+    }
     // The `claims` request parameter is accepted but not yet honoured.
     m.claims_parameter_supported = false;
     m

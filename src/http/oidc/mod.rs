@@ -8,6 +8,8 @@ pub mod consent;
 pub mod discovery;
 pub mod end_session;
 pub mod error;
+pub mod introspect;
+pub mod revoke;
 pub mod token;
 pub mod userinfo;
 
@@ -40,6 +42,8 @@ pub fn routes() -> Router<AppState> {
             "/t/{tenant}/end-session",
             get(end_session::get).post(end_session::post),
         )
+        .route("/t/{tenant}/revoke", post(revoke::revoke))
+        .route("/t/{tenant}/introspect", post(introspect::introspect))
         .route(
             "/t/{tenant}/userinfo",
             get(userinfo::get).post(userinfo::post),

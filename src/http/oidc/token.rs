@@ -13,6 +13,7 @@ use usso_oidc::token_request::{TokenRequest, TokenResponse};
 use usso_oidc::{OAuthErrorCode, Scope};
 
 use super::error::OAuthResponseError;
+use crate::adapters::oidc::client_assertion::{self, AssertionError};
 use crate::adapters::oidc::grants::{self, GrantError, TokenSet};
 use crate::core::client::{Client, GrantType, TokenEndpointAuthMethod};
 use crate::core::tenant::Tenant;
@@ -78,11 +79,29 @@ pub(crate) async fn authenticate(
                 Err(e) => Err(e.into()),
             }
         }
-        ClientAuthentication::PrivateKeyJwt { .. } => Err(invalid_client(
-            "private_key_jwt is not supported yet",
-            false,
-            realm,
-        )),
+        ClientAuthentication::PrivateKeyJwt {
+            client_id,
+            assertion,
+        } => {
+            let token_endpoint = format!("{}/token", hub.issuer(tenant));
+            match client_assertion::authenticate(
+                hub,
+                tenant,
+                client_id.as_deref(),
+                assertion,
+                &token_endpoint,
+                &hub.http,
+            )
+            .await
+            {
+                Ok(client) => Ok(client),
+                Err(AssertionError::Invalid(why)) => {
+                    tracing::info!(reason = %why, "client assertion refused");
+                    Err(invalid_client(&why, false, realm))
+                }
+                Err(AssertionError::Service(e)) => Err(e.into()),
+            }
+        }
     }
 }
 
