@@ -62,7 +62,8 @@ pub async fn open_hub(
 /// (a relying party's URL is called as registered, nowhere else).
 fn outbound_http() -> anyhow::Result<reqwest::Client> {
     Ok(reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(5))
+        .timeout(crate::adapters::oidc::backchannel::HTTP_TIMEOUT)
+        .connect_timeout(crate::adapters::oidc::backchannel::HTTP_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
         .user_agent(concat!("usso/", env!("CARGO_PKG_VERSION")))
         .build()?)

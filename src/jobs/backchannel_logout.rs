@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::adapters::oidc::backchannel::{attempt, new_http_client, Attempt};
+use crate::adapters::oidc::backchannel::{attempt, Attempt};
 use crate::service::{Hub, ServiceError};
 use crate::store::{backchannel_logouts, tenants};
 
@@ -48,13 +48,7 @@ pub async fn run_once(hub: &Hub, http: &reqwest::Client) -> Result<Run, ServiceE
 /// Runs every `interval` until the task is dropped.
 pub fn spawn(hub: Hub, interval: Duration) -> tokio::task::JoinHandle<()> {
     tokio::spawn(async move {
-        let http = match new_http_client() {
-            Ok(c) => c,
-            Err(e) => {
-                tracing::error!(error = %e, "back-channel logout job cannot start");
-                return;
-            }
-        };
+        let http = hub.http.clone();
         let mut ticker = tokio::time::interval(interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {

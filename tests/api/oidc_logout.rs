@@ -15,7 +15,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Map, Value};
 use time::Duration as Span;
 use tokio::sync::mpsc;
-use usso::adapters::oidc::backchannel::{self, LOGOUT_TOKEN_TYP, MAX_ATTEMPTS, RETRY_DELAYS};
+use usso::adapters::oidc::backchannel::{LOGOUT_TOKEN_TYP, MAX_ATTEMPTS, RETRY_DELAYS};
 use usso::core::client::ClientFields;
 use usso::core::tenant::Tenant;
 use usso::jobs::backchannel_logout::run_once;
@@ -926,7 +926,7 @@ async fn a_failed_delivery_is_retried_by_the_job_until_acknowledged() {
         (wait - RETRY_DELAYS[0]).abs() < Span::milliseconds(1),
         "{wait}"
     );
-    let http = backchannel::new_http_client().unwrap();
+    let http = app.hub.http.clone();
     assert_eq!(run_once(&app.hub, &http).await.unwrap().delivered, 0);
     receiver.expect_nothing().await;
 
@@ -965,7 +965,7 @@ async fn a_delivery_is_given_up_after_the_last_attempt() {
     .await;
     receiver.next().await;
     until_attempts(&app, &tenant, 1).await;
-    let http = backchannel::new_http_client().unwrap();
+    let http = app.hub.http.clone();
     for (i, delay) in RETRY_DELAYS.iter().enumerate() {
         app.clock.advance(*delay);
         run_once(&app.hub, &http).await.unwrap();

@@ -17,7 +17,6 @@
 //! the token's two minutes of validity carries a freshly signed token with
 //! the same `sub` and `sid`.
 
-use std::sync::OnceLock;
 use std::time::Duration as StdDuration;
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -64,33 +63,6 @@ const LAST_ATTEMPT_LEASE: Duration = Duration::minutes(1);
 
 fn internal(e: impl std::fmt::Display) -> ServiceError {
     ServiceError::Internal(format!("back-channel logout: {e}"))
-}
-
-/// The HTTP client of deliveries: https through rustls, a short timeout,
-/// no redirects followed (the relying party answers at the URI it
-/// registered).
-pub fn new_http_client() -> Result<reqwest::Client, ServiceError> {
-    reqwest::Client::builder()
-        .timeout(HTTP_TIMEOUT)
-        .connect_timeout(HTTP_TIMEOUT)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("usso/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(internal)
-}
-
-/// One client shared by the request handlers' immediate attempts, made on
-/// first use (the job makes its own). `None` if it cannot be built; the job
-/// then delivers.
-pub fn shared_http_client() -> Option<reqwest::Client> {
-    static CLIENT: OnceLock<Option<reqwest::Client>> = OnceLock::new();
-    CLIENT
-        .get_or_init(|| {
-            new_http_client()
-                .map_err(|e| tracing::error!(error = %e, "no HTTP client for back-channel logout"))
-                .ok()
-        })
-        .clone()
 }
 
 /// The wait after failed attempt number `attempt` (1-based).
@@ -222,10 +194,8 @@ pub fn deliver_soon(hub: &Hub, tenant: &Tenant, ids: Vec<String>) {
     if ids.is_empty() {
         return;
     }
-    let Some(http) = shared_http_client() else {
-        return;
-    };
     let hub = hub.clone();
+    let http = hub.http.clone();
     let tenant = tenant.clone();
     tokio::spawn(async move {
         for id in ids {
