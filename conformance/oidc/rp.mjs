@@ -17,7 +17,22 @@
 //                                    same redirect URI
 //   CC_CLIENT_ID, CC_CLIENT_SECRET   client_credentials only, client_secret_post,
 //                                    allowed scope CC_SCOPE (default api:read)
+//   RP_POST_LOGOUT_REDIRECT_URI      registered for RP_CLIENT_ID (never served)
+//   USSO_CLI                         JSON array: the usso command line (binary,
+//                                    database and public URL options) with
+//                                    which this script registers two clients
+//                                    of its own in tenant USSO_TENANT: one whose
+//                                    backchannel_logout_uri is the receiver it
+//                                    started on a random port, one with the
+//                                    public key it generated (private_key_jwt)
+//   USSO_TENANT                      the tenant's slug (default acme)
 
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:http';
+import { promisify } from 'node:util';
+
+import * as jose from 'jose';
 import * as client from 'openid-client';
 
 const env = (name, fallback) => {
@@ -42,6 +57,12 @@ const PUBLIC_CLIENT_ID = env('PUBLIC_CLIENT_ID');
 const CC_CLIENT_ID = env('CC_CLIENT_ID');
 const CC_CLIENT_SECRET = env('CC_CLIENT_SECRET');
 const CC_SCOPE = env('CC_SCOPE', 'api:read');
+const POST_LOGOUT_REDIRECT_URI = env('RP_POST_LOGOUT_REDIRECT_URI');
+const USSO_CLI = JSON.parse(env('USSO_CLI'));
+const TENANT = env('USSO_TENANT', 'acme');
+
+const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout';
+const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
 
 const SCOPE = 'openid profile email offline_access';
 const HTTP_TIMEOUT_MS = 15_000;
@@ -83,14 +104,51 @@ function describe(err) {
 }
 
 async function step(name, fn) {
+  lastExchange = undefined;
   try {
     const result = await fn();
     console.log(`ok ${name}`);
     return result;
   } catch (err) {
     console.error(`FAIL ${name}: ${describe(err)}`);
+    if (lastExchange) console.error(`  last request made by openid-client:\n${lastExchange}`);
     throw new Failed();
   }
+}
+
+/** The last request openid-client made in the current step, and its answer. */
+let lastExchange;
+
+function redactForm(body) {
+  return body.replace(/((?:^|&)(?:client_secret|password)=)[^&]*/g, '$1***');
+}
+
+/**
+ * openid-client's fetch (set as `customFetch` on every Configuration):
+ * plain fetch that keeps a transcript, so that a failing step can show the
+ * request and the answer behind the library's error.
+ */
+async function recordingFetch(url, options = {}) {
+  const method = options.method ?? 'GET';
+  const body =
+    options.body === undefined || options.body === null ? '' : ` (form: ${redactForm(String(options.body))})`;
+  const auth = new Headers(options.headers).get('authorization');
+  const request = `${method} ${url}${body}${auth ? ` (Authorization: ${auth.split(' ')[0]} ***)` : ''}`;
+  lastExchange = `${request}\n  -> (no answer)`;
+  const response = await fetch(url, options);
+  const text = await response.clone().text();
+  const wwwAuth = response.headers.get('www-authenticate');
+  lastExchange =
+    `${request}\n  -> HTTP ${response.status}${wwwAuth ? ` WWW-Authenticate: ${wwwAuth}` : ''}\n` +
+    `  -> body: ${text.replace(/\s+/g, ' ').slice(0, 600)}`;
+  return response;
+}
+
+/** Lets a Configuration talk plain http to the test server, through recordingFetch. */
+function configure(cfg) {
+  client.allowInsecureRequests(cfg);
+  cfg[client.customFetch] = recordingFetch;
+  return cfg;
 }
 
 /** Thrown once a step has printed its failure: stops the run. */
@@ -133,6 +191,16 @@ class CookieJar {
 
   has(name) {
     return this.#cookies.has(name);
+  }
+
+  /** The cookie `name` as { value, path }, or undefined. */
+  get(name) {
+    const c = this.#cookies.get(name);
+    return c && { ...c };
+  }
+
+  set(name, cookie) {
+    this.#cookies.set(name, { ...cookie });
   }
 }
 
@@ -340,7 +408,102 @@ async function expectBearerRejected(cfg, accessToken, what) {
   }
 }
 
-const insecure = { execute: [client.allowInsecureRequests] };
+/** An application/x-www-form-urlencoded POST with plain fetch; keeps a transcript. */
+async function postForm(url, form) {
+  const body = new URLSearchParams(form).toString();
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
+    body,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(HTTP_TIMEOUT_MS),
+  });
+  const text = await response.text();
+  let json;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  const wwwAuth = response.headers.get('www-authenticate');
+  const transcript =
+    `POST ${url} (form: ${redactForm(body)})\n` +
+    `  -> HTTP ${response.status}${wwwAuth ? ` WWW-Authenticate: ${wwwAuth}` : ''}\n` +
+    `  -> body: ${text.replace(/\s+/g, ' ').slice(0, 600)}`;
+  return { status: response.status, json, transcript };
+}
+
+const execFileP = promisify(execFile);
+
+/** Runs `usso <args…> --json` against the test installation; its JSON answer. */
+async function usso(...args) {
+  const [bin, ...common] = USSO_CLI;
+  const argv = [...common, ...args, '--json'];
+  let stdout;
+  try {
+    ({ stdout } = await execFileP(bin, argv, { timeout: 60_000 }));
+  } catch (err) {
+    fail(`usso ${args.join(' ')} failed (exit ${err.code}):\n${err.stderr ?? err.message}`);
+  }
+  try {
+    return JSON.parse(stdout);
+  } catch {
+    fail(`usso ${args.join(' ')} printed no JSON: ${stdout}`);
+  }
+}
+
+/**
+ * A tiny relying-party endpoint for Back-Channel Logout on 127.0.0.1 (a
+ * random port): records every request and acknowledges it with 200.
+ */
+async function startBackchannelReceiver() {
+  const received = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => (body += chunk));
+    req.on('end', () => {
+      received.push({ method: req.method, url: req.url, headers: req.headers, body });
+      res.writeHead(200, { 'cache-control': 'no-store' });
+      res.end();
+    });
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address();
+  return {
+    uri: `http://127.0.0.1:${port}/backchannel-logout`,
+    received,
+    /** Waits until `count` requests have arrived, or `ms` have passed. */
+    async waitFor(count, ms) {
+      const deadline = Date.now() + ms;
+      while (received.length < count && Date.now() < deadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      return received.length >= count;
+    },
+    close() {
+      server.closeAllConnections();
+      server.close();
+    },
+  };
+}
+
+function describeReceived(r) {
+  return `${r.method} ${r.url}\n  headers: ${JSON.stringify(r.headers)}\n  body: ${r.body.slice(0, 2000)}`;
+}
+
+function scopeSet(scope) {
+  return [...new Set((scope ?? '').split(' ').filter(Boolean))].sort().join(' ');
+}
+
+/** RFC 7662 §2.2: an inactive token is `{"active": false}` and nothing more. */
+function checkInactive(answer, what) {
+  const json = JSON.stringify(answer);
+  check(json === '{"active":false}', `${what}: introspection should be exactly {"active":false}, got ${json}`);
+}
+
+const insecure = { execute: [client.allowInsecureRequests], [client.customFetch]: recordingFetch };
 
 // ---------------------------------------------------------------- the flows
 
@@ -375,8 +538,19 @@ async function main() {
       ['token_endpoint_auth_methods_supported', 'none'],
       ['scopes_supported', 'openid'],
       ['scopes_supported', 'offline_access'],
+      ['token_endpoint_auth_methods_supported', 'private_key_jwt'],
+      ['token_endpoint_auth_signing_alg_values_supported', 'ES256'],
     ]) {
       check(m[field]?.includes(value), `discovery ${field} does not list ${value}: ${JSON.stringify(m[field])}`);
+    }
+    for (const field of ['revocation_endpoint', 'introspection_endpoint', 'end_session_endpoint']) {
+      check(
+        typeof m[field] === 'string' && m[field].startsWith(`${ISSUER}/`),
+        `discovery ${field} is ${JSON.stringify(m[field])}, not an endpoint under ${ISSUER}`,
+      );
+    }
+    for (const field of ['backchannel_logout_supported', 'backchannel_logout_session_supported']) {
+      check(m[field] === true, `discovery ${field} is ${JSON.stringify(m[field])}, not true`);
     }
     const jwks = await fetch(m.jwks_uri, { signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
     check(jwks.ok, `JWKS ${m.jwks_uri} answered HTTP ${jwks.status}`);
@@ -484,7 +658,7 @@ async function main() {
       { client_secret: `${RP_CLIENT_SECRET}x` },
       client.ClientSecretBasic(`${RP_CLIENT_SECRET}x`),
     );
-    client.allowInsecureRequests(bad);
+    configure(bad);
     await expectOAuthError(
       client.refreshTokenGrant(bad, refreshed.refresh_token),
       'invalid_client',
@@ -494,8 +668,7 @@ async function main() {
 
   // A public client (token_endpoint_auth_method none): PKCE is its only proof.
   await step('public client: code + PKCE, auth method none', async () => {
-    const pub = new client.Configuration(meta, PUBLIC_CLIENT_ID, {}, client.None());
-    client.allowInsecureRequests(pub);
+    const pub = configure(new client.Configuration(meta, PUBLIC_CLIENT_ID, {}, client.None()));
     const req = await authorizationRequest(pub);
     const got = await browse(jar, req.url, { expectLogin: false }); // the session cookie is reused
     check(got.url, 'expected a query-mode redirect to the redirect URI');
@@ -565,7 +738,7 @@ async function main() {
       { client_secret: CC_CLIENT_SECRET },
       client.ClientSecretPost(CC_CLIENT_SECRET),
     );
-    client.allowInsecureRequests(cc);
+    configure(cc);
     const t = await client.clientCredentialsGrant(cc, { scope: CC_SCOPE });
     check(t.access_token, 'no access_token');
     check(t.token_type?.toLowerCase() === 'bearer', `token_type is ${t.token_type}`);
@@ -579,6 +752,299 @@ async function main() {
       check(payload.iss === ISSUER, `access token iss ${payload.iss}`);
     }
   });
+
+  // ------------------------------------------- introspection and revocation
+
+  /** A fresh code flow for `cfg` in the browser's session (no login page). */
+  async function codeFlow(cfg, what) {
+    const req = await authorizationRequest(cfg);
+    const got = await browse(jar, req.url, { expectLogin: false });
+    check(got.url, `${what}: expected a query-mode redirect to the redirect URI`);
+    const t = await client.authorizationCodeGrant(cfg, got.url, {
+      pkceCodeVerifier: req.verifier,
+      expectedState: req.state,
+      expectedNonce: req.nonce,
+      idTokenExpected: true,
+    });
+    check(t.refresh_token, `${what}: no refresh_token although offline_access was granted: ${JSON.stringify(t)}`);
+    return t;
+  }
+
+  const live = await step('introspection: live access token (tokenIntrospection)', async () => {
+    const t = await codeFlow(config, 'rp');
+    const granted = scopeSet(t.scope ?? SCOPE);
+    const a = await client.tokenIntrospection(config, t.access_token, { token_type_hint: 'access_token' });
+    const json = JSON.stringify(a);
+    check(a.active === true, `the live access token is not active: ${json}`);
+    check(a.sub === subject, `introspection sub ${a.sub} is not ${subject}: ${json}`);
+    check(a.client_id === RP_CLIENT_ID, `introspection client_id ${a.client_id} is not ${RP_CLIENT_ID}: ${json}`);
+    check(scopeSet(a.scope) === granted, `introspection scope "${a.scope}" is not the granted "${granted}": ${json}`);
+    check(a.iss === undefined || a.iss === ISSUER, `introspection iss ${a.iss} is not ${ISSUER}`);
+    check(
+      typeof a.exp !== 'number' || a.exp > Date.now() / 1000,
+      `introspection exp ${a.exp} is in the past: ${json}`,
+    );
+    check(
+      a.token_type === undefined || a.token_type.toLowerCase() === 'bearer',
+      `introspection token_type of an access token is ${a.token_type}`,
+    );
+    return t;
+  });
+
+  await step('introspection: refresh token', async () => {
+    const a = await client.tokenIntrospection(config, live.refresh_token, { token_type_hint: 'refresh_token' });
+    const json = JSON.stringify(a);
+    check(a.active === true, `the live refresh token is not active: ${json}`);
+    check(a.sub === subject, `introspection sub ${a.sub} is not ${subject}: ${json}`);
+    check(a.client_id === RP_CLIENT_ID, `introspection client_id ${a.client_id} is not ${RP_CLIENT_ID}: ${json}`);
+    check(
+      scopeSet(a.scope) === scopeSet(live.scope ?? SCOPE),
+      `introspection scope "${a.scope}" of the refresh token is not the granted one: ${json}`,
+    );
+    // Without the hint too (RFC 7662 §2.1: the hint only helps the search).
+    const b = await client.tokenIntrospection(config, live.refresh_token);
+    check(b.active === true && b.sub === subject, `without token_type_hint: ${JSON.stringify(b)}`);
+  });
+
+  await step('introspection: another client\'s token is exactly {"active":false}', async () => {
+    const cc = configure(
+      new client.Configuration(
+        meta,
+        CC_CLIENT_ID,
+        { client_secret: CC_CLIENT_SECRET },
+        client.ClientSecretPost(CC_CLIENT_SECRET),
+      ),
+    );
+    checkInactive(await client.tokenIntrospection(cc, live.access_token), "rp's access token asked by rp-service");
+    checkInactive(await client.tokenIntrospection(cc, live.refresh_token), "rp's refresh token asked by rp-service");
+  });
+
+  await step('revocation: tokenRevocation of the refresh token; then inactive and invalid_grant', async () => {
+    await client.tokenRevocation(config, live.refresh_token, { token_type_hint: 'refresh_token' });
+    checkInactive(await client.tokenIntrospection(config, live.refresh_token), 'the revoked refresh token');
+    await expectOAuthError(
+      client.refreshTokenGrant(config, live.refresh_token, { scope: SCOPE }),
+      'invalid_grant',
+      'refresh with the revoked refresh token',
+    );
+    // USSO revokes the whole grant (RFC 7009 §2.1 says it SHOULD): its
+    // access token is dead too.
+    checkInactive(await client.tokenIntrospection(config, live.access_token), 'the access token of the revoked grant');
+    await expectBearerRejected(config, live.access_token, 'the access token of the revoked grant');
+    // Revoking again, or a token nobody knows, is still 200 (RFC 7009 §2.2).
+    await client.tokenRevocation(config, live.refresh_token);
+    await client.tokenRevocation(config, `unknown-${randomUUID()}`);
+  });
+
+  // ------------------------------------------------------- private_key_jwt
+
+  const pkjwt = await step('private_key_jwt: register a generated ES256 key, clientCredentialsGrant', async () => {
+    const { publicKey, privateKey } = await jose.generateKeyPair('ES256');
+    const publicJwk = await jose.exportJWK(publicKey);
+    const kid = await jose.calculateJwkThumbprint(publicJwk);
+    const jwks = { keys: [{ ...publicJwk, kid, alg: 'ES256', use: 'sig' }] };
+    const created = await usso(
+      'client', 'create', '--tenant', TENANT, '--name', 'rp-pkjwt',
+      '--grant-type', 'client_credentials', '--scope', CC_SCOPE,
+      '--token-endpoint-auth-method', 'private_key_jwt', '--jwks', JSON.stringify(jwks),
+    );
+    const clientId = created.client_id;
+    check(typeof clientId === 'string', `usso client create printed no client_id: ${JSON.stringify(created)}`);
+    const cfg = configure(
+      new client.Configuration(meta, clientId, {}, client.PrivateKeyJwt({ key: privateKey, kid })),
+    );
+    const t = await client.clientCredentialsGrant(cfg, { scope: CC_SCOPE });
+    check(t.access_token, 'no access_token');
+    check(t.token_type?.toLowerCase() === 'bearer', `token_type is ${t.token_type}`);
+    check(!t.refresh_token && !t.id_token, `client_credentials gave more than an access token: ${JSON.stringify(t)}`);
+    // The same authentication works at the introspection endpoint.
+    const a = await client.tokenIntrospection(cfg, t.access_token);
+    check(
+      a.active === true && a.client_id === clientId,
+      `introspection of its own token with private_key_jwt: ${JSON.stringify(a)}`,
+    );
+    return { clientId, privateKey, kid };
+  });
+
+  await step('private_key_jwt: a replayed client assertion is refused (invalid_client)', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const assertion = await new jose.SignJWT({ jti: randomUUID() })
+      .setProtectedHeader({ alg: 'ES256', kid: pkjwt.kid })
+      .setIssuer(pkjwt.clientId)
+      .setSubject(pkjwt.clientId)
+      .setAudience(meta.token_endpoint)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 60)
+      .sign(pkjwt.privateKey);
+    const form = {
+      grant_type: 'client_credentials',
+      scope: CC_SCOPE,
+      client_id: pkjwt.clientId,
+      client_assertion_type: JWT_BEARER,
+      client_assertion: assertion,
+    };
+    const first = await postForm(meta.token_endpoint, form);
+    check(
+      first.status === 200 && typeof first.json?.access_token === 'string',
+      `a fresh hand-made assertion (aud = token endpoint) was not accepted:\n${first.transcript}`,
+    );
+    const replay = await postForm(meta.token_endpoint, form);
+    check(
+      (replay.status === 400 || replay.status === 401) && replay.json?.error === 'invalid_client',
+      `the same assertion a second time was not refused with invalid_client:\n${replay.transcript}`,
+    );
+  });
+
+  // ------------------------------------------- RP-initiated and back-channel logout
+
+  const receiver = await startBackchannelReceiver();
+  try {
+    const bc = await step('back-channel client: registered with the receiver, code flow in the same session', async () => {
+      const created = await usso(
+        'client', 'create', '--tenant', TENANT, '--name', 'rp-backchannel',
+        '--redirect-uri', REDIRECT_URI, '--grant-type', 'authorization_code', '--grant-type', 'refresh_token',
+        '--skip-consent', '--backchannel-logout-uri', receiver.uri,
+      );
+      check(
+        created.client_id && created.client_secret,
+        `usso client create printed no client_id/client_secret: ${JSON.stringify(created)}`,
+      );
+      const cfg = configure(
+        new client.Configuration(
+          meta,
+          created.client_id,
+          { client_secret: created.client_secret },
+          client.ClientSecretBasic(created.client_secret),
+        ),
+      );
+      const t = await codeFlow(cfg, 'rp-backchannel');
+      const claims = t.claims();
+      check(claims.sub === subject, `rp-backchannel's ID token sub ${claims.sub} is not ${subject}`);
+      check(typeof claims.sid === 'string' && claims.sid, `rp-backchannel's ID token has no sid: ${JSON.stringify(claims)}`);
+      return { clientId: created.client_id, cfg, tokens: t, sid: claims.sid };
+    });
+
+    const stolenSession = jar.get('usso_session');
+    const logoutState = client.randomState();
+
+    await step('RP-initiated logout: buildEndSessionUrl → 303 to post_logout_redirect_uri with state', async () => {
+      const hintClaims = live.claims();
+      check(
+        hintClaims.sid === bc.sid,
+        `rp's ID token sid ${hintClaims.sid} is not the session's sid ${bc.sid} (same browser session)`,
+      );
+      check(stolenSession, 'no usso_session cookie before the logout');
+      const url = client.buildEndSessionUrl(config, {
+        id_token_hint: live.id_token,
+        post_logout_redirect_uri: POST_LOGOUT_REDIRECT_URI,
+        state: logoutState,
+      });
+      check(url.href.startsWith(meta.end_session_endpoint), `buildEndSessionUrl gave ${url.href}`);
+      const r = await http(jar, 'GET', url.href);
+      check(r.status === 303 && r.location, `end-session did not answer 303 with a Location:\n${r.transcript}`);
+      const back = new URL(r.location);
+      const target = new URL(back);
+      target.search = '';
+      check(
+        target.href === POST_LOGOUT_REDIRECT_URI,
+        `end-session redirected to ${r.location}, not to ${POST_LOGOUT_REDIRECT_URI}:\n${r.transcript}`,
+      );
+      check(
+        back.searchParams.get('state') === logoutState,
+        `post-logout redirect state ${back.searchParams.get('state')} is not ${logoutState}:\n${r.transcript}`,
+      );
+      check(!jar.has('usso_session'), `end-session did not clear the usso_session cookie:\n${r.transcript}`);
+    });
+
+    await step('after logout: prompt=none answers login_required (also with the old session cookie)', async () => {
+      const attempts = [['the browser', jar]];
+      const replayJar = new CookieJar();
+      replayJar.set('usso_session', stolenSession);
+      attempts.push(['the pre-logout session cookie', replayJar]);
+      for (const [who, j] of attempts) {
+        const req = await authorizationRequest(config, { prompt: 'none' });
+        const r = await http(j, 'GET', req.url.href);
+        check(
+          isRedirect(r.status) && r.location?.startsWith(REDIRECT_URI),
+          `${who}: prompt=none did not redirect to the redirect URI:\n${r.transcript}`,
+        );
+        const p = new URL(r.location).searchParams;
+        check(p.get('error') === 'login_required', `${who}: expected error=login_required:\n${r.transcript}`);
+        check(p.get('state') === req.state, `${who}: state ${p.get('state')} is not ${req.state}`);
+        // openid-client's own reading of that answer (state and iss checked).
+        try {
+          await client.authorizationCodeGrant(config, new URL(r.location), {
+            pkceCodeVerifier: req.verifier,
+            expectedState: req.state,
+            expectedNonce: req.nonce,
+          });
+          fail(`${who}: openid-client accepted ${r.location}`);
+        } catch (err) {
+          if (err instanceof StepError) throw err;
+          check(
+            err instanceof client.AuthorizationResponseError && err.error === 'login_required',
+            `${who}: openid-client did not see login_required: ${describe(err)}`,
+          );
+        }
+      }
+    });
+
+    await step('back-channel logout: logout_token POSTed, verified with the tenant JWKS (jose)', async () => {
+      const arrived = await receiver.waitFor(1, 10_000);
+      check(arrived, `no back-channel logout request reached ${receiver.uri} within 10 s of the logout`);
+      // A moment more, to catch a duplicate delivery.
+      await new Promise((r) => setTimeout(r, 500));
+      const got = receiver.received[0];
+      const seen = receiver.received.map(describeReceived).join('\n');
+      check(receiver.received.length === 1, `expected one back-channel logout request, got:\n${seen}`);
+      check(got.method === 'POST', `back-channel logout request is not a POST:\n${seen}`);
+      check(
+        (got.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded'),
+        `back-channel logout request is not a form:\n${seen}`,
+      );
+      const token = new URLSearchParams(got.body).get('logout_token');
+      check(token, `no logout_token in the back-channel logout request:\n${seen}`);
+      let verified;
+      try {
+        verified = await jose.jwtVerify(token, jose.createRemoteJWKSet(new URL(meta.jwks_uri)), {
+          issuer: ISSUER,
+          audience: bc.clientId,
+          typ: 'logout+jwt',
+          requiredClaims: ['iss', 'aud', 'iat', 'exp', 'jti', 'events', 'sid'],
+        });
+      } catch (err) {
+        fail(`the logout_token does not verify: ${err.code ?? ''} ${err.message}\n${seen}`);
+      }
+      const { payload, protectedHeader } = verified;
+      const json = `header ${JSON.stringify(protectedHeader)}, claims ${JSON.stringify(payload)}`;
+      check(protectedHeader.typ === 'logout+jwt', `logout_token typ is ${protectedHeader.typ}: ${json}`);
+      check(payload.iss === ISSUER, `logout_token iss: ${json}`);
+      check(
+        payload.aud === bc.clientId || (Array.isArray(payload.aud) && payload.aud.includes(bc.clientId)),
+        `logout_token aud is not ${bc.clientId}: ${json}`,
+      );
+      check(payload.sid === bc.sid, `logout_token sid ${payload.sid} is not the ID token's ${bc.sid}: ${json}`);
+      check(payload.sub === undefined || payload.sub === subject, `logout_token sub is not ${subject}: ${json}`);
+      const events = payload.events;
+      check(
+        events && typeof events === 'object' && typeof events[BACKCHANNEL_LOGOUT_EVENT] === 'object' &&
+          events[BACKCHANNEL_LOGOUT_EVENT] !== null,
+        `logout_token events lacks the member ${BACKCHANNEL_LOGOUT_EVENT} (a JSON object): ${json}`,
+      );
+      check(!('nonce' in payload), `logout_token carries a nonce: ${json}`);
+      // The logout revoked the session's grants.
+      checkInactive(
+        await client.tokenIntrospection(bc.cfg, bc.tokens.refresh_token),
+        "rp-backchannel's refresh token after the logout",
+      );
+      checkInactive(
+        await client.tokenIntrospection(bc.cfg, bc.tokens.access_token),
+        "rp-backchannel's access token after the logout",
+      );
+    });
+  } finally {
+    receiver.close();
+  }
 
   console.log('# all openid-client steps passed');
 }

@@ -123,6 +123,7 @@ run_once() {
   fi
   local base="http://$listen"
   local redirect_uri="$base/cb" # never served: the RP reads the redirect itself
+  local post_logout_uri="$base/logged-out" # never served either
   local password
   password="conf-$(node -e 'console.log(require("crypto").randomBytes(12).toString("hex"))')" ||
     return 1
@@ -138,6 +139,7 @@ run_once() {
 
   local rp_json public_json cc_json
   rp_json="$("${cli[@]}" client create --tenant acme --name rp --redirect-uri "$redirect_uri" \
+    --post-logout-redirect-uri "$post_logout_uri" \
     --grant-type authorization_code --grant-type refresh_token --skip-consent --json)" ||
     { echo "oidc conformance: usso client create (rp) failed" >&2; return 1; }
   public_json="$("${cli[@]}" client create --tenant acme --name rp-public --public \
@@ -156,11 +158,19 @@ run_once() {
     cc_secret="$(json_field client_secret <<<"$cc_json")" ||
     { echo "oidc conformance: unexpected JSON from usso client create" >&2; return 1; }
 
+  # rp.mjs registers two more clients itself, with this command line: one
+  # whose backchannel_logout_uri is the port its receiver got, one with the
+  # public key it generated (private_key_jwt).
+  local cli_json
+  cli_json="$(node -e 'console.log(JSON.stringify(process.argv.slice(1)))' "${cli[@]}")" ||
+    return 1
+
   local rc=0
-  USSO_ISSUER="$base/t/acme" \
+  USSO_ISSUER="$base/t/acme" USSO_CLI="$cli_json" USSO_TENANT=acme \
     USSO_USERNAME=alice USSO_PASSWORD="$password" USSO_EMAIL=alice@example.com \
     USSO_GIVEN_NAME=Alice USSO_FAMILY_NAME=Doe \
     RP_CLIENT_ID="$rp_id" RP_CLIENT_SECRET="$rp_secret" RP_REDIRECT_URI="$redirect_uri" \
+    RP_POST_LOGOUT_REDIRECT_URI="$post_logout_uri" \
     PUBLIC_CLIENT_ID="$public_id" \
     CC_CLIENT_ID="$cc_id" CC_CLIENT_SECRET="$cc_secret" CC_SCOPE=api:read \
     node "$HERE/rp.mjs" || rc=$?
