@@ -81,7 +81,7 @@ pub enum Command {
     ApiKey(ApiKeyCommand),
     /// Manage OAuth / OpenID Connect clients (applications).
     #[command(subcommand)]
-    Client(super::clients::ClientCommand),
+    Client(Box<super::clients::ClientCommand>),
     /// Manage a tenant's token-signing keys.
     #[command(subcommand)]
     Keys(super::keys::KeysCommand),

@@ -130,6 +130,25 @@ pub struct ClientOptions {
     /// public (default) or pairwise.
     #[arg(long, value_name = "TYPE")]
     pub subject_type: Option<String>,
+    /// Access and ID token lifetime for this client (1–86400); '' for the tenant's.
+    #[arg(long, value_name = "SECONDS")]
+    pub access_token_seconds: Option<String>,
+    /// Refresh token idle lifetime for this client; '' for the tenant's.
+    #[arg(long, value_name = "SECONDS")]
+    pub refresh_token_idle_seconds: Option<String>,
+    /// Refresh token absolute lifetime for this client; '' for the tenant's.
+    #[arg(long, value_name = "SECONDS")]
+    pub refresh_token_absolute_seconds: Option<String>,
+}
+
+/// A number of seconds, or `''` for "the tenant's".
+fn seconds(raw: String, flag: &str) -> anyhow::Result<Option<i64>> {
+    non_empty(raw)
+        .map(|v| {
+            v.parse::<i64>()
+                .map_err(|_| anyhow::anyhow!("--{flag}: not a number of seconds: {v:?}"))
+        })
+        .transpose()
 }
 
 /// `''` stands for "none" in an optional setting.
@@ -187,6 +206,17 @@ impl ClientOptions {
         }
         if let Some(kind) = self.subject_type {
             base.subject_type = Some(kind);
+        }
+        let lifetimes = &mut base.token_lifetimes;
+        if let Some(raw) = self.access_token_seconds {
+            lifetimes.access_token_seconds = seconds(raw, "access-token-seconds")?;
+        }
+        if let Some(raw) = self.refresh_token_idle_seconds {
+            lifetimes.refresh_token_idle_seconds = seconds(raw, "refresh-token-idle-seconds")?;
+        }
+        if let Some(raw) = self.refresh_token_absolute_seconds {
+            lifetimes.refresh_token_absolute_seconds =
+                seconds(raw, "refresh-token-absolute-seconds")?;
         }
         Ok(base)
     }

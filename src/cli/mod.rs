@@ -119,7 +119,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Client(cmd) => {
             crate::telemetry::init(&config, false);
-            clients::run(&open(&config).await?, cmd).await
+            clients::run(&open(&config).await?, *cmd).await
         }
         Command::Keys(cmd) => {
             crate::telemetry::init(&config, false);

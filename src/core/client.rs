@@ -201,6 +201,61 @@ impl SubjectType {
     }
 }
 
+/// Token lifetimes of one client, each overriding the tenant's setting of
+/// the same name when present.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenLifetimes {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub access_token_seconds: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token_idle_seconds: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refresh_token_absolute_seconds: Option<i64>,
+}
+
+impl TokenLifetimes {
+    /// Each present value must be what the tenant setting allows: access
+    /// tokens 1 s to a day, refresh idle at most refresh absolute.
+    pub fn validate(&self) -> Result<(), CoreError> {
+        if self
+            .access_token_seconds
+            .is_some_and(|s| !(1..=24 * 3600).contains(&s))
+        {
+            return Err(CoreError::invalid(
+                "access_token_seconds",
+                "must be between 1 and 86400",
+            ));
+        }
+        for (field, value) in [
+            (
+                "refresh_token_idle_seconds",
+                self.refresh_token_idle_seconds,
+            ),
+            (
+                "refresh_token_absolute_seconds",
+                self.refresh_token_absolute_seconds,
+            ),
+        ] {
+            if value.is_some_and(|s| s <= 0) {
+                return Err(CoreError::invalid(field, "must be positive"));
+            }
+        }
+        if let (Some(idle), Some(absolute)) = (
+            self.refresh_token_idle_seconds,
+            self.refresh_token_absolute_seconds,
+        ) {
+            if idle > absolute {
+                return Err(CoreError::invalid(
+                    "refresh_token_idle_seconds",
+                    "cannot exceed refresh_token_absolute_seconds",
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A registered client. Its secret, if any, is not part of it: the store
 /// keeps only the keyed hash, beside the record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,6 +281,7 @@ pub struct Client {
     pub skip_consent: bool,
     pub id_token_signed_response_alg: SigningAlg,
     pub subject_type: SubjectType,
+    pub token_lifetimes: TokenLifetimes,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     /// Bumped on every change (optimistic concurrency).
@@ -256,6 +312,7 @@ impl Client {
             skip_consent: false,
             id_token_signed_response_alg: SigningAlg::RS256,
             subject_type: SubjectType::Public,
+            token_lifetimes: TokenLifetimes::default(),
             created_at: now,
             updated_at: now,
             version: 1,
@@ -280,6 +337,7 @@ impl Client {
         self.skip_consent = s.skip_consent;
         self.id_token_signed_response_alg = s.id_token_signed_response_alg;
         self.subject_type = s.subject_type;
+        self.token_lifetimes = s.token_lifetimes;
     }
 
     /// The public identifier the client presents (`client_id`).
@@ -344,6 +402,8 @@ pub struct ClientFields {
     pub id_token_signed_response_alg: Option<String>,
     /// `None`: public.
     pub subject_type: Option<String>,
+    /// Absent values: the tenant's.
+    pub token_lifetimes: TokenLifetimes,
 }
 
 impl From<&Client> for ClientFields {
@@ -363,6 +423,7 @@ impl From<&Client> for ClientFields {
             skip_consent: c.skip_consent,
             id_token_signed_response_alg: Some(c.id_token_signed_response_alg.as_str().into()),
             subject_type: Some(c.subject_type.as_str().into()),
+            token_lifetimes: c.token_lifetimes,
         }
     }
 }
@@ -383,6 +444,7 @@ pub struct ClientSettings {
     pub skip_consent: bool,
     pub id_token_signed_response_alg: SigningAlg,
     pub subject_type: SubjectType,
+    pub token_lifetimes: TokenLifetimes,
 }
 
 impl ClientFields {
@@ -426,6 +488,7 @@ impl ClientFields {
             .as_deref()
             .map_or(Ok(SubjectType::Public), SubjectType::parse)?;
 
+        self.token_lifetimes.validate()?;
         if self.public && grant_types.contains(&GrantType::ClientCredentials) {
             return Err(CoreError::invalid(
                 "grant_types",
@@ -490,6 +553,7 @@ impl ClientFields {
             skip_consent: self.skip_consent,
             id_token_signed_response_alg,
             subject_type,
+            token_lifetimes: self.token_lifetimes,
         })
     }
 }

@@ -5,20 +5,35 @@
 
 use time::{Duration, OffsetDateTime};
 
+use super::client::TokenLifetimes;
 use super::tenant::TenantSettings;
 use super::{ClientId, GrantId, SessionId, TenantId, UserId};
 
 /// An authorization code is redeemable this long (RFC 6749 §4.1.2: "a
 /// maximum lifetime of 10 minutes is RECOMMENDED"; shorter is better).
 pub const CODE_LIFETIME: Duration = Duration::seconds(60);
-/// Access and ID tokens live this long (a tenant setting).
-pub fn access_token_lifetime(settings: &TenantSettings) -> Duration {
-    Duration::seconds(settings.access_token_seconds)
+/// Access and ID tokens live this long: the client's setting, else the
+/// tenant's.
+pub fn access_token_lifetime(settings: &TenantSettings, client: &TokenLifetimes) -> Duration {
+    Duration::seconds(
+        client
+            .access_token_seconds
+            .unwrap_or(settings.access_token_seconds),
+    )
 }
 
-/// No refresh token of a grant made at `now` outlives this (a tenant setting).
-pub fn grant_expiry(settings: &TenantSettings, now: OffsetDateTime) -> OffsetDateTime {
-    now + Duration::seconds(settings.refresh_token_absolute_seconds)
+/// No refresh token of a grant made at `now` outlives this: the client's
+/// setting, else the tenant's.
+pub fn grant_expiry(
+    settings: &TenantSettings,
+    client: &TokenLifetimes,
+    now: OffsetDateTime,
+) -> OffsetDateTime {
+    now + Duration::seconds(
+        client
+            .refresh_token_absolute_seconds
+            .unwrap_or(settings.refresh_token_absolute_seconds),
+    )
 }
 
 /// One authorization: who granted which client what, and when.
@@ -79,10 +94,14 @@ pub struct RefreshToken {
 /// by the grant's absolute lifetime.
 pub fn refresh_expiry(
     settings: &TenantSettings,
+    client: &TokenLifetimes,
     grant: &Grant,
     now: OffsetDateTime,
 ) -> OffsetDateTime {
-    (now + Duration::seconds(settings.refresh_token_idle_seconds)).min(grant.expires_at)
+    let idle = client
+        .refresh_token_idle_seconds
+        .unwrap_or(settings.refresh_token_idle_seconds);
+    (now + Duration::seconds(idle)).min(grant.expires_at)
 }
 
 /// Whether `requested` (space-separated) is within `granted`.

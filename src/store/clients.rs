@@ -16,7 +16,7 @@ const COLUMNS: &str = "tenant_id, id, name, CASE WHEN public THEN 1 ELSE 0 END A
                        grant_types, scopes, token_endpoint_auth_method, jwks_uri, jwks, \
                        CASE WHEN skip_consent THEN 1 ELSE 0 END AS skip_consent, \
                        id_token_signed_response_alg, subject_type, created_at, updated_at, \
-                       version";
+                       version, token_lifetimes";
 
 fn corrupt(e: crate::core::CoreError) -> StoreError {
     StoreError::Corrupt(e.to_string())
@@ -50,6 +50,7 @@ fn decode(row: &AnyRow) -> Result<Client, StoreError> {
         .map_err(corrupt)?,
         subject_type: SubjectType::parse(&row.try_get::<String, _>("subject_type")?)
             .map_err(corrupt)?,
+        token_lifetimes: from_json(&row.try_get::<String, _>("token_lifetimes")?)?,
         created_at: from_micros(row.try_get("created_at")?)?,
         updated_at: from_micros(row.try_get("updated_at")?)?,
         version: row.try_get("version")?,
@@ -85,9 +86,9 @@ pub async fn insert(
         "INSERT INTO oauth_clients (tenant_id, id, name, name_key, public, secret_hash, \
          redirect_uris, post_logout_redirect_uris, backchannel_logout_uri, grant_types, scopes, \
          token_endpoint_auth_method, jwks_uri, jwks, skip_consent, id_token_signed_response_alg, \
-         subject_type, created_at, updated_at, version) \
+         subject_type, created_at, updated_at, version, token_lifetimes) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-         $18, $19, $20)",
+         $18, $19, $20, $21)",
     )
     .bind(client.tenant_id.to_string())
     .bind(client.id.to_string())
@@ -109,6 +110,7 @@ pub async fn insert(
     .bind(micros(client.created_at))
     .bind(micros(client.updated_at))
     .bind(client.version)
+    .bind(to_json(&client.token_lifetimes)?)
     .execute(conn)
     .await
     .map_err(write_error)?;
@@ -127,7 +129,7 @@ pub async fn update(
          post_logout_redirect_uris = $6, backchannel_logout_uri = $7, grant_types = $8, \
          scopes = $9, token_endpoint_auth_method = $10, jwks_uri = $11, jwks = $12, \
          skip_consent = $13, id_token_signed_response_alg = $14, subject_type = $15, \
-         updated_at = $16, version = $17 \
+         updated_at = $16, version = $17, token_lifetimes = $19 \
          WHERE tenant_id = $1 AND id = $2 AND version = $18",
     )
     .bind(client.tenant_id.to_string())
@@ -148,6 +150,7 @@ pub async fn update(
     .bind(micros(client.updated_at))
     .bind(client.version)
     .bind(expected_version)
+    .bind(to_json(&client.token_lifetimes)?)
     .execute(&mut *conn)
     .await
     .map_err(write_error)?;

@@ -23,6 +23,7 @@ mod jobs;
 mod login;
 mod oidc_discovery;
 mod oidc_flow;
+mod oidc_hostile;
 mod oidc_introspection;
 mod oidc_logout;
 mod oidc_private_key_jwt;

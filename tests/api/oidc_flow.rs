@@ -907,6 +907,21 @@ async fn token_lifetimes_follow_the_tenant_settings() {
     app.clock.advance(time::Duration::seconds(601));
     let r = refresh(&app, "acme", &rp, body["refresh_token"].as_str().unwrap()).await;
     expect_oauth_error(r, StatusCode::BAD_REQUEST, "invalid_grant").await;
+    // A client's own setting overrides the tenant's.
+    let short = register(
+        &app,
+        &tenant,
+        ClientFields {
+            token_lifetimes: usso::core::client::TokenLifetimes {
+                access_token_seconds: Some(60),
+                ..Default::default()
+            },
+            ..web_client("Short")
+        },
+    )
+    .await;
+    let (body, _) = tokens(&app, "acme", &short, "openid").await;
+    assert_eq!(body["expires_in"], 60, "{body}");
     // And a lifetime beyond a day is refused.
     let too_long = usso::core::tenant::TenantSettings {
         access_token_seconds: 2 * 24 * 3600,

@@ -4,7 +4,9 @@
 //! from the tenant, and tenant isolation of every operation.
 
 use serde_json::json;
-use usso::core::client::{Client, GrantType, SigningAlg, SubjectType, TokenEndpointAuthMethod};
+use usso::core::client::{
+    Client, GrantType, SigningAlg, SubjectType, TokenEndpointAuthMethod, TokenLifetimes,
+};
 use usso::core::{ClientId, TenantId};
 use usso::store::{clients, tenants, Page, Store, StoreError};
 
@@ -50,6 +52,11 @@ fn new_client(tenant: TenantId, name: &str) -> Client {
         skip_consent: false,
         id_token_signed_response_alg: SigningAlg::RS256,
         subject_type: SubjectType::Public,
+        token_lifetimes: TokenLifetimes {
+            access_token_seconds: Some(300),
+            refresh_token_idle_seconds: None,
+            refresh_token_absolute_seconds: Some(7200),
+        },
         created_at: T0,
         updated_at: T0,
         version: 1,

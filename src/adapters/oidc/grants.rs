@@ -90,7 +90,7 @@ pub async fn issue_code(
         claims: a.claims,
         auth_time: Some(a.session.created_at),
         created_at: now,
-        expires_at: grant_expiry(&tenant.settings, now),
+        expires_at: grant_expiry(&tenant.settings, &a.client.token_lifetimes, now),
         revoked_at: None,
     };
     let code = new_token("");
@@ -209,7 +209,7 @@ async fn mint_for_user(
             grant_id: grant.id,
             scope: scope.to_owned(),
             created_at: now,
-            expires_at: refresh_expiry(&tenant.settings, grant, now),
+            expires_at: refresh_expiry(&tenant.settings, &client.token_lifetimes, grant, now),
             used_at: None,
         };
         let mut conn = hub.store.conn().await?;
@@ -220,7 +220,8 @@ async fn mint_for_user(
     };
     Ok(TokenSet {
         access_token,
-        expires_in: access_token_lifetime(&tenant.settings).whole_seconds(),
+        expires_in: access_token_lifetime(&tenant.settings, &client.token_lifetimes)
+            .whole_seconds(),
         scope: scope.to_owned(),
         id_token,
         refresh_token,
@@ -391,7 +392,7 @@ pub async fn refresh(
             grant_id: grant.id,
             scope: stored.scope.clone(),
             created_at: now,
-            expires_at: refresh_expiry(&tenant.settings, &grant, now),
+            expires_at: refresh_expiry(&tenant.settings, &client.token_lifetimes, &grant, now),
             used_at: None,
         };
         let mut conn = hub.store.conn().await?;
@@ -429,7 +430,7 @@ pub async fn client_credentials(
         claims: None,
         auth_time: None,
         created_at: now,
-        expires_at: now + access_token_lifetime(&tenant.settings),
+        expires_at: now + access_token_lifetime(&tenant.settings, &client.token_lifetimes),
         revoked_at: None,
     };
     {
@@ -451,7 +452,8 @@ pub async fn client_credentials(
     .await?;
     Ok(TokenSet {
         access_token,
-        expires_in: access_token_lifetime(&tenant.settings).whole_seconds(),
+        expires_in: access_token_lifetime(&tenant.settings, &client.token_lifetimes)
+            .whole_seconds(),
         scope,
         id_token: None,
         refresh_token: None,

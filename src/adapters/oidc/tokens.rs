@@ -63,7 +63,7 @@ pub async fn access_token(
         "scope": at.scope,
         "jti": format!("{}.{}", at.grant, new_token("").chars().take(16).collect::<String>()),
         "iat": now.unix_timestamp(),
-        "exp": (now + access_token_lifetime(&tenant.settings)).unix_timestamp(),
+        "exp": (now + access_token_lifetime(&tenant.settings, &client.token_lifetimes)).unix_timestamp(),
     });
     if let (Some(auth_time), Some(map)) = (at.auth_time, claims.as_object_mut()) {
         map.insert("auth_time".into(), json!(auth_time.unix_timestamp()));
@@ -101,7 +101,10 @@ pub async fn id_token(
     claims.insert("iat".into(), json!(now.unix_timestamp()));
     claims.insert(
         "exp".into(),
-        json!((now + access_token_lifetime(&tenant.settings)).unix_timestamp()),
+        json!(
+            (now + access_token_lifetime(&tenant.settings, &client.token_lifetimes))
+                .unix_timestamp()
+        ),
     );
     if let Some(auth_time) = it.auth_time {
         claims.insert("auth_time".into(), json!(auth_time.unix_timestamp()));

@@ -21,7 +21,7 @@ use super::views::{
     ClientSecretView, ClientView, CreatedClientView, GrantTypeView, Page, SigningAlgView,
     SubjectTypeView, TokenEndpointAuthMethodView,
 };
-use crate::core::client::{Client, ClientFields};
+use crate::core::client::{Client, ClientFields, TokenLifetimes};
 use crate::http::error::ApiError;
 use crate::http::AppState;
 
@@ -86,6 +86,12 @@ pub struct ClientInput {
     /// Default `public`.
     #[schema(value_type = Option<SubjectTypeView>)]
     pub subject_type: Option<String>,
+    /// Overrides the tenant's `access_token_seconds` (1–86400).
+    pub access_token_seconds: Option<i64>,
+    /// Overrides the tenant's `refresh_token_idle_seconds`.
+    pub refresh_token_idle_seconds: Option<i64>,
+    /// Overrides the tenant's `refresh_token_absolute_seconds`.
+    pub refresh_token_absolute_seconds: Option<i64>,
 }
 
 impl ClientInput {
@@ -105,6 +111,11 @@ impl ClientInput {
             skip_consent: self.skip_consent,
             id_token_signed_response_alg: self.id_token_signed_response_alg,
             subject_type: self.subject_type,
+            token_lifetimes: TokenLifetimes {
+                access_token_seconds: self.access_token_seconds,
+                refresh_token_idle_seconds: self.refresh_token_idle_seconds,
+                refresh_token_absolute_seconds: self.refresh_token_absolute_seconds,
+            },
         }
     }
 }

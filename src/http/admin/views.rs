@@ -579,6 +579,12 @@ pub struct ClientView {
     pub skip_consent: bool,
     pub id_token_signed_response_alg: SigningAlgView,
     pub subject_type: SubjectTypeView,
+    /// `null`: the tenant's setting.
+    pub access_token_seconds: Option<i64>,
+    /// `null`: the tenant's setting.
+    pub refresh_token_idle_seconds: Option<i64>,
+    /// `null`: the tenant's setting.
+    pub refresh_token_absolute_seconds: Option<i64>,
     #[serde(with = "timestamp")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
@@ -607,6 +613,9 @@ impl From<&Client> for ClientView {
             skip_consent: c.skip_consent,
             id_token_signed_response_alg: c.id_token_signed_response_alg.into(),
             subject_type: c.subject_type.into(),
+            access_token_seconds: c.token_lifetimes.access_token_seconds,
+            refresh_token_idle_seconds: c.token_lifetimes.refresh_token_idle_seconds,
+            refresh_token_absolute_seconds: c.token_lifetimes.refresh_token_absolute_seconds,
             created_at: c.created_at,
             updated_at: c.updated_at,
             version: c.version,
