@@ -1,4 +1,5 @@
-//! Scheduled rotation of every tenant's signing keys: when a tenant's
+//! Scheduled rotation of every tenant's signing keys (and the first keys of
+//! an algorithm a tenant lacks): when a tenant's
 //! newest key is [`ROTATE_AFTER`] old, it is rotated the same way as
 //! `usso keys rotate` (published before it signs); keys that left the JWKS
 //! are deleted. Two nodes racing on the same tenant at worst publish one
@@ -25,6 +26,9 @@ pub async fn rotate_due(hub: &Hub) -> Result<u64, ServiceError> {
     };
     let mut rotated = 0;
     for tenant in all {
+        // Tenants without a key of some algorithm get one (the default
+        // tenant's RS256 key right after the first start).
+        hub.ensure_signing_keys(&tenant).await?;
         let keys = {
             let mut conn = hub.store.conn().await?;
             signing_keys::list(&mut conn, tenant.id).await?

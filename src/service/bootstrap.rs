@@ -3,6 +3,7 @@
 
 use super::{Hub, ServiceError};
 use crate::core::event::Actor;
+use crate::core::signing_key::KeyAlgorithm;
 use crate::core::tenant::{Tenant, DEFAULT_TENANT};
 use crate::store::tenants;
 
@@ -23,8 +24,15 @@ impl Hub {
             return Ok(None);
         }
         drop(conn);
+        // The RS256 key (RSA generation takes up to a second) is made by the
+        // key job right after start, so that a first start stays fast.
         let tenant = match self
-            .create_tenant(Actor::System, DEFAULT_TENANT, Some("Default"))
+            .create_tenant_with_keys(
+                Actor::System,
+                DEFAULT_TENANT,
+                Some("Default"),
+                &[KeyAlgorithm::Es256, KeyAlgorithm::EdDsa],
+            )
             .await
         {
             Ok(t) => t,

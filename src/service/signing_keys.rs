@@ -97,10 +97,11 @@ impl Hub {
     pub(crate) async fn first_signing_keys(
         &self,
         tenant: &Tenant,
+        algs: &[KeyAlgorithm],
     ) -> Result<Vec<(SigningKeyInfo, String)>, ServiceError> {
         let now = self.now();
         let mut made = Vec::new();
-        for alg in KeyAlgorithm::ALL {
+        for &alg in algs {
             made.push(self.new_key(tenant, alg, now).await?);
         }
         Ok(made)

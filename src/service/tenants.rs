@@ -4,16 +4,32 @@ use serde_json::json;
 
 use super::{record, Hub, ServiceError};
 use crate::core::event::{Actor, AuditEvent};
+use crate::core::signing_key::KeyAlgorithm;
 use crate::core::tenant::{parse_display_name, Slug, Tenant, TenantSettings, DEFAULT_TENANT};
 use crate::core::TenantId;
 use crate::store::tenants;
 
 impl Hub {
+    /// Creates a tenant with its signing keys (one per algorithm).
     pub async fn create_tenant(
         &self,
         actor: Actor,
         slug: &str,
         display_name: Option<&str>,
+    ) -> Result<Tenant, ServiceError> {
+        self.create_tenant_with_keys(actor, slug, display_name, &KeyAlgorithm::ALL)
+            .await
+    }
+
+    /// Creates a tenant with keys for `algs` only; the others come from
+    /// [`Hub::ensure_signing_keys`] (bootstrap defers RSA generation so that
+    /// the first start stays fast).
+    pub(crate) async fn create_tenant_with_keys(
+        &self,
+        actor: Actor,
+        slug: &str,
+        display_name: Option<&str>,
+        algs: &[KeyAlgorithm],
     ) -> Result<Tenant, ServiceError> {
         let slug = Slug::parse(slug)?;
         let display_name =
@@ -27,7 +43,7 @@ impl Hub {
             created_at: now,
             updated_at: now,
         };
-        let keys = self.first_signing_keys(&tenant).await?;
+        let keys = self.first_signing_keys(&tenant, algs).await?;
         let mut tx = self.store.begin().await?;
         tenants::insert(&mut tx, &tenant).await?;
         for (key, sealed) in &keys {

@@ -112,8 +112,9 @@ async fn the_log_is_walked_page_by_page_and_cannot_be_written() {
     let (items, pages) = walk(&app, "/api/v1/tenants/default/events", 4).await;
     let ids: HashSet<_> = items.iter().map(|e| e["id"].as_str().unwrap()).collect();
     assert_eq!(ids.len(), items.len(), "no repeats");
-    // tenant.created + api_key.created (bootstrap) + 9 group.created
-    assert_eq!(items.len(), 11);
+    // tenant.created + api_key.created (bootstrap) + signing_keys.created
+    // (the deferred RS256 key) + 9 group.created
+    assert_eq!(items.len(), 12);
     assert_eq!(pages, 3);
 
     for method in [Method::POST, Method::PUT, Method::DELETE] {

@@ -85,6 +85,10 @@ impl TestApp {
             ..hub
         };
         let boot = hub.bootstrap().await.unwrap().expect("fresh database");
+        // What the key job does right after a real start: the default
+        // tenant's RS256 key (bootstrap defers it), made here up front so
+        // that no test races the job.
+        hub.ensure_signing_keys(&boot.tenant).await.unwrap();
         let app = Application::with_hub(&config, hub.clone()).await.unwrap();
         let addr = app.local_addr().unwrap();
         config.listen = addr;
