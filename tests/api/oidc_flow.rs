@@ -1005,3 +1005,48 @@ async fn a_user_revokes_an_application_from_the_account_page() {
         .unwrap();
     assert_eq!(again.status(), StatusCode::NOT_FOUND);
 }
+
+/// The `claims` request parameter (OIDC Core §5.5) adds named claims to the
+/// ID token and to UserInfo, each where it was asked for.
+#[tokio::test]
+async fn the_claims_parameter_asks_for_claims_by_name() {
+    let (app, _, rp) = acme_with(web_client("App")).await;
+    let b = logged_in(&app, "acme").await;
+    let request = AuthRequest::new(&rp.client_id, "openid").set(
+        "claims",
+        r#"{"userinfo":{"email":{"essential":true}},"id_token":{"preferred_username":null,"unknown_claim":null}}"#,
+    );
+    let code = code_for(&app, &b, "acme", &request).await;
+    let (status, _, body) = json(redeem(&app, "acme", &rp, &code, &request).await).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let id_token = verified(
+        &app,
+        "acme",
+        body["id_token"].as_str().unwrap(),
+        Algorithm::Rs256,
+    )
+    .await;
+    assert_eq!(id_token.claims["preferred_username"], "alice");
+    assert!(
+        id_token.claims.get("email").is_none(),
+        "email was asked for userinfo only"
+    );
+    assert!(id_token.claims.get("unknown_claim").is_none());
+    let info: Value = userinfo(&app, "acme", body["access_token"].as_str())
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(info["email"], "alice@example.com", "{info}");
+    assert!(info.get("preferred_username").is_none(), "{info}");
+    let doc: Value = app
+        .client
+        .get(app.url("/t/acme/.well-known/openid-configuration"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["claims_parameter_supported"], true);
+}

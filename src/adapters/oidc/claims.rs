@@ -85,3 +85,31 @@ pub async fn user_claims(
     }
     Ok(claims)
 }
+
+/// Every claim a user can have, whatever the scope.
+const ALL_CLAIM_SCOPES: &str = "profile email phone groups roles";
+
+/// The claims `claims_param` (the `claims` request parameter, OIDC Core
+/// §5.5) asks for by name for `target` (`id_token` or `userinfo`), on top of
+/// those of the granted scope. Unknown names are ignored, as §5.5 allows.
+pub async fn requested_claims(
+    hub: &Hub,
+    tenant: &Tenant,
+    user: &User,
+    claims_param: Option<&str>,
+    target: &str,
+) -> Result<Map<String, Value>, ServiceError> {
+    let names: Vec<String> = claims_param
+        .and_then(|raw| serde_json::from_str::<Value>(raw).ok())
+        .and_then(|request| request.get(target).and_then(Value::as_object).cloned())
+        .map(|wanted| wanted.keys().cloned().collect())
+        .unwrap_or_default();
+    if names.is_empty() {
+        return Ok(Map::new());
+    }
+    let all = user_claims(hub, tenant, user, ALL_CLAIM_SCOPES).await?;
+    Ok(all
+        .into_iter()
+        .filter(|(name, _)| names.contains(name))
+        .collect())
+}

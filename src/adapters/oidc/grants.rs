@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use usso_oidc::jose::{self, Algorithm};
 use usso_oidc::pkce::{CodeChallenge, CodeVerifier};
 
-use super::claims::user_claims;
+use super::claims::{requested_claims, user_claims};
 use super::policy::subject;
 use super::tokens::{self, AccessToken, IdToken};
 use crate::core::client::Client;
@@ -180,7 +180,10 @@ async fn mint_for_user(
     .await?;
     let scopes: Vec<&str> = scope.split(' ').collect();
     let id_token = if scopes.contains(&"openid") {
-        let claims = user_claims(hub, tenant, user, scope).await?;
+        let mut claims = user_claims(hub, tenant, user, scope).await?;
+        claims.extend(
+            requested_claims(hub, tenant, user, grant.claims.as_deref(), "id_token").await?,
+        );
         Some(
             tokens::id_token(
                 hub,
@@ -514,6 +517,16 @@ pub async fn userinfo(
 ) -> Result<Map<String, Value>, GrantError> {
     let user = grant_user(hub, tenant, &token.grant).await?;
     let mut claims = user_claims(hub, tenant, &user, &token.grant.scope).await?;
+    claims.extend(
+        requested_claims(
+            hub,
+            tenant,
+            &user,
+            token.grant.claims.as_deref(),
+            "userinfo",
+        )
+        .await?,
+    );
     if let Some(sub) = token.claims.get("sub") {
         claims.insert("sub".into(), sub.clone());
     }

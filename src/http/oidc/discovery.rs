@@ -43,8 +43,6 @@ pub fn metadata(hub: &Hub, tenant: &Tenant) -> ProviderMetadata {
     {
         methods.clone_from(&m.token_endpoint_auth_methods_supported);
     }
-    // The `claims` request parameter is accepted but not yet honoured.
-    m.claims_parameter_supported = false;
     m
 }
 
