@@ -139,6 +139,10 @@ pub struct ClientOptions {
     /// Refresh token absolute lifetime for this client; '' for the tenant's.
     #[arg(long, value_name = "SECONDS")]
     pub refresh_token_absolute_seconds: Option<String>,
+    /// An API its access tokens are for (their `aud`; repeatable; replaces
+    /// the list; '' clears it).
+    #[arg(long = "resource", value_name = "URI")]
+    pub resources: Vec<String>,
 }
 
 /// A number of seconds, or `''` for "the tenant's".
@@ -206,6 +210,9 @@ impl ClientOptions {
         }
         if let Some(kind) = self.subject_type {
             base.subject_type = Some(kind);
+        }
+        if !self.resources.is_empty() {
+            base.resources = self.resources.into_iter().filter_map(non_empty).collect();
         }
         let lifetimes = &mut base.token_lifetimes;
         if let Some(raw) = self.access_token_seconds {

@@ -282,6 +282,8 @@ pub struct Client {
     pub id_token_signed_response_alg: SigningAlg,
     pub subject_type: SubjectType,
     pub token_lifetimes: TokenLifetimes,
+    /// The audiences of its access tokens (RFC 9068 `aud`); empty: the client.
+    pub resources: Vec<String>,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     /// Bumped on every change (optimistic concurrency).
@@ -313,6 +315,7 @@ impl Client {
             id_token_signed_response_alg: SigningAlg::RS256,
             subject_type: SubjectType::Public,
             token_lifetimes: TokenLifetimes::default(),
+            resources: Vec::new(),
             created_at: now,
             updated_at: now,
             version: 1,
@@ -338,6 +341,7 @@ impl Client {
         self.id_token_signed_response_alg = s.id_token_signed_response_alg;
         self.subject_type = s.subject_type;
         self.token_lifetimes = s.token_lifetimes;
+        self.resources = s.resources;
     }
 
     /// The public identifier the client presents (`client_id`).
@@ -404,6 +408,8 @@ pub struct ClientFields {
     pub subject_type: Option<String>,
     /// Absent values: the tenant's.
     pub token_lifetimes: TokenLifetimes,
+    /// Absolute URIs of the APIs its access tokens are for.
+    pub resources: Vec<String>,
 }
 
 impl From<&Client> for ClientFields {
@@ -424,6 +430,7 @@ impl From<&Client> for ClientFields {
             id_token_signed_response_alg: Some(c.id_token_signed_response_alg.as_str().into()),
             subject_type: Some(c.subject_type.as_str().into()),
             token_lifetimes: c.token_lifetimes,
+            resources: c.resources.clone(),
         }
     }
 }
@@ -445,6 +452,7 @@ pub struct ClientSettings {
     pub id_token_signed_response_alg: SigningAlg,
     pub subject_type: SubjectType,
     pub token_lifetimes: TokenLifetimes,
+    pub resources: Vec<String>,
 }
 
 impl ClientFields {
@@ -489,6 +497,7 @@ impl ClientFields {
             .map_or(Ok(SubjectType::Public), SubjectType::parse)?;
 
         self.token_lifetimes.validate()?;
+        let resources = parse_resources(&self.resources)?;
         if self.public && grant_types.contains(&GrantType::ClientCredentials) {
             return Err(CoreError::invalid(
                 "grant_types",
@@ -554,8 +563,33 @@ impl ClientFields {
             id_token_signed_response_alg,
             subject_type,
             token_lifetimes: self.token_lifetimes,
+            resources,
         })
     }
+}
+
+/// Resource indicators (RFC 8707 §2): absolute URIs without a fragment,
+/// deduplicated, at most 20.
+fn parse_resources(raw: &[String]) -> Result<Vec<String>, CoreError> {
+    let mut out: Vec<String> = Vec::new();
+    for r in raw {
+        let parsed = url::Url::parse(r).map_err(|_| {
+            CoreError::invalid("resources", format!("{r:?} is not an absolute URI"))
+        })?;
+        if parsed.fragment().is_some() || r.len() > 2048 {
+            return Err(CoreError::invalid(
+                "resources",
+                format!("{r:?}: no fragment, at most 2048 characters"),
+            ));
+        }
+        if !out.contains(r) {
+            out.push(r.clone());
+        }
+    }
+    if out.len() > 20 {
+        return Err(CoreError::invalid("resources", "at most 20 resources"));
+    }
+    Ok(out)
 }
 
 /// Grant types: at least one, each known; duplicates folded, in a fixed order.

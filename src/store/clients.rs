@@ -16,7 +16,7 @@ const COLUMNS: &str = "tenant_id, id, name, CASE WHEN public THEN 1 ELSE 0 END A
                        grant_types, scopes, token_endpoint_auth_method, jwks_uri, jwks, \
                        CASE WHEN skip_consent THEN 1 ELSE 0 END AS skip_consent, \
                        id_token_signed_response_alg, subject_type, created_at, updated_at, \
-                       version, token_lifetimes";
+                       version, token_lifetimes, resources";
 
 fn corrupt(e: crate::core::CoreError) -> StoreError {
     StoreError::Corrupt(e.to_string())
@@ -51,6 +51,7 @@ fn decode(row: &AnyRow) -> Result<Client, StoreError> {
         subject_type: SubjectType::parse(&row.try_get::<String, _>("subject_type")?)
             .map_err(corrupt)?,
         token_lifetimes: from_json(&row.try_get::<String, _>("token_lifetimes")?)?,
+        resources: from_json(&row.try_get::<String, _>("resources")?)?,
         created_at: from_micros(row.try_get("created_at")?)?,
         updated_at: from_micros(row.try_get("updated_at")?)?,
         version: row.try_get("version")?,
@@ -86,9 +87,9 @@ pub async fn insert(
         "INSERT INTO oauth_clients (tenant_id, id, name, name_key, public, secret_hash, \
          redirect_uris, post_logout_redirect_uris, backchannel_logout_uri, grant_types, scopes, \
          token_endpoint_auth_method, jwks_uri, jwks, skip_consent, id_token_signed_response_alg, \
-         subject_type, created_at, updated_at, version, token_lifetimes) \
+         subject_type, created_at, updated_at, version, token_lifetimes, resources) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, \
-         $18, $19, $20, $21)",
+         $18, $19, $20, $21, $22)",
     )
     .bind(client.tenant_id.to_string())
     .bind(client.id.to_string())
@@ -111,6 +112,7 @@ pub async fn insert(
     .bind(micros(client.updated_at))
     .bind(client.version)
     .bind(to_json(&client.token_lifetimes)?)
+    .bind(to_json(&client.resources)?)
     .execute(conn)
     .await
     .map_err(write_error)?;
@@ -129,7 +131,7 @@ pub async fn update(
          post_logout_redirect_uris = $6, backchannel_logout_uri = $7, grant_types = $8, \
          scopes = $9, token_endpoint_auth_method = $10, jwks_uri = $11, jwks = $12, \
          skip_consent = $13, id_token_signed_response_alg = $14, subject_type = $15, \
-         updated_at = $16, version = $17, token_lifetimes = $19 \
+         updated_at = $16, version = $17, token_lifetimes = $19, resources = $20 \
          WHERE tenant_id = $1 AND id = $2 AND version = $18",
     )
     .bind(client.tenant_id.to_string())
@@ -151,6 +153,7 @@ pub async fn update(
     .bind(client.version)
     .bind(expected_version)
     .bind(to_json(&client.token_lifetimes)?)
+    .bind(to_json(&client.resources)?)
     .execute(&mut *conn)
     .await
     .map_err(write_error)?;

@@ -1050,3 +1050,52 @@ async fn the_claims_parameter_asks_for_claims_by_name() {
         .unwrap();
     assert_eq!(doc["claims_parameter_supported"], true);
 }
+
+/// Access tokens are for the client's registered resources (RFC 9068 §3
+/// `aud`); without any, for the client itself.
+#[tokio::test]
+async fn access_tokens_carry_the_clients_resources_as_audience() {
+    let (app, tenant, rp) = acme_with(ClientFields {
+        resources: vec![
+            "https://api.example.com".into(),
+            "https://billing.example.com".into(),
+        ],
+        ..web_client("App")
+    })
+    .await;
+    let (body, _) = tokens(&app, "acme", &rp, "openid").await;
+    let at = verified(
+        &app,
+        "acme",
+        body["access_token"].as_str().unwrap(),
+        Algorithm::Es256,
+    )
+    .await;
+    assert_eq!(
+        at.claims["aud"],
+        serde_json::json!(["https://api.example.com", "https://billing.example.com"])
+    );
+    let plain = register(&app, &tenant, web_client("Plain")).await;
+    let (body, _) = tokens(&app, "acme", &plain, "openid").await;
+    let at = verified(
+        &app,
+        "acme",
+        body["access_token"].as_str().unwrap(),
+        Algorithm::Es256,
+    )
+    .await;
+    assert_eq!(at.claims["aud"], plain.client_id.as_str());
+    // A resource must be an absolute URI.
+    let bad = app
+        .hub
+        .create_client(
+            usso::core::event::Actor::Cli,
+            &tenant,
+            ClientFields {
+                resources: vec!["not a uri".into()],
+                ..web_client("Bad")
+            },
+        )
+        .await;
+    assert!(bad.is_err());
+}

@@ -57,6 +57,7 @@ fn new_client(tenant: TenantId, name: &str) -> Client {
             refresh_token_idle_seconds: None,
             refresh_token_absolute_seconds: Some(7200),
         },
+        resources: vec!["https://api.example.com".into()],
         created_at: T0,
         updated_at: T0,
         version: 1,

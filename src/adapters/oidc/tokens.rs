@@ -55,10 +55,16 @@ pub async fn access_token(
 ) -> Result<String, ServiceError> {
     let now = hub.now();
     let client_id = client.client_id();
+    // RFC 9068 §3: the resources the token is for; without any, the client.
+    let audience = match client.resources.as_slice() {
+        [] => json!(client_id),
+        [one] => json!(one),
+        many => json!(many),
+    };
     let mut claims = json!({
         "iss": hub.issuer(tenant),
         "sub": at.subject,
-        "aud": client_id,
+        "aud": audience,
         "client_id": client_id,
         "scope": at.scope,
         "jti": format!("{}.{}", at.grant, new_token("").chars().take(16).collect::<String>()),

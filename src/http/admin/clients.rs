@@ -92,6 +92,11 @@ pub struct ClientInput {
     pub refresh_token_idle_seconds: Option<i64>,
     /// Overrides the tenant's `refresh_token_absolute_seconds`.
     pub refresh_token_absolute_seconds: Option<i64>,
+    /// The APIs (absolute URIs) its access tokens are for: their `aud`.
+    /// Empty: the client itself.
+    #[serde(default)]
+    #[schema(example = json!(["https://api.example.com"]))]
+    pub resources: Vec<String>,
 }
 
 impl ClientInput {
@@ -116,6 +121,7 @@ impl ClientInput {
                 refresh_token_idle_seconds: self.refresh_token_idle_seconds,
                 refresh_token_absolute_seconds: self.refresh_token_absolute_seconds,
             },
+            resources: self.resources,
         }
     }
 }

@@ -585,6 +585,8 @@ pub struct ClientView {
     pub refresh_token_idle_seconds: Option<i64>,
     /// `null`: the tenant's setting.
     pub refresh_token_absolute_seconds: Option<i64>,
+    /// The audiences of its access tokens; empty: the client itself.
+    pub resources: Vec<String>,
     #[serde(with = "timestamp")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: OffsetDateTime,
@@ -616,6 +618,7 @@ impl From<&Client> for ClientView {
             access_token_seconds: c.token_lifetimes.access_token_seconds,
             refresh_token_idle_seconds: c.token_lifetimes.refresh_token_idle_seconds,
             refresh_token_absolute_seconds: c.token_lifetimes.refresh_token_absolute_seconds,
+            resources: c.resources.clone(),
             created_at: c.created_at,
             updated_at: c.updated_at,
             version: c.version,
