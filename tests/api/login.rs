@@ -566,3 +566,27 @@ async fn hostile_form_input_gets_a_clear_answer() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn a_login_hint_prefills_the_username_escaped() {
+    let app = TestApp::spawn().await;
+    tenant_with_user(&app, "acme", "alice").await;
+    let html = new_client()
+        .get(app.url("/t/acme/login?login_hint=alice%40example.com"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(html.contains("value=\"alice@example.com\""), "{html}");
+    let html = new_client()
+        .get(app.url("/t/acme/login?login_hint=%22%3E%3Cscript%3E"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!html.contains("<script>"));
+}

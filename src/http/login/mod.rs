@@ -58,6 +58,8 @@ pub struct ReturnQuery {
     return_to: Option<String>,
     /// Show the form even to a signed-in user (OIDC `prompt=login`, `max_age`).
     force: Option<String>,
+    /// Pre-fills the username (OIDC `login_hint`).
+    login_hint: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -235,11 +237,18 @@ async fn show_login(
         Err(r) => return r,
     };
     let return_to = return_to::sanitize(query.return_to.as_deref());
+    let hint: String = query
+        .login_hint
+        .as_deref()
+        .unwrap_or("")
+        .chars()
+        .take(256)
+        .collect();
     let force = query.force.is_some_and(|f| f == "1");
     match pages.signed_in(&headers).await {
         Ok(Some(_)) if !force => see_other(&return_to.unwrap_or_else(|| pages.path("account"))),
-        Ok(Some(_)) => pages.login_form(StatusCode::OK, "", return_to.as_deref(), None),
-        Ok(None) => pages.login_form(StatusCode::OK, "", return_to.as_deref(), None),
+        Ok(Some(_)) => pages.login_form(StatusCode::OK, &hint, return_to.as_deref(), None),
+        Ok(None) => pages.login_form(StatusCode::OK, &hint, return_to.as_deref(), None),
         Err(r) => r,
     }
 }

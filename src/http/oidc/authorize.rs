@@ -129,6 +129,10 @@ fn to_login(slug: &str, pairs: &[(String, String)], force: bool) -> Response {
     if force {
         query.append_pair("force", "1");
     }
+    // OIDC `login_hint`: who the client expects, pre-filled on the form.
+    if let Some((_, hint)) = pairs.iter().find(|(name, _)| name == "login_hint") {
+        query.append_pair("login_hint", hint);
+    }
     see_other(&format!("/t/{slug}/login?{}", query.finish()))
 }
 
