@@ -9,12 +9,11 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use usso_oidc::discovery::{Features, ProviderMetadata};
-use usso_oidc::OAuthErrorCode;
 
 use super::error::OAuthResponseError;
 use crate::core::tenant::Tenant;
 use crate::http::AppState;
-use crate::service::{Hub, ServiceError};
+use crate::service::Hub;
 
 /// What relying parties may cache discovery and keys for.
 const CACHE: &str = "public, max-age=300";
@@ -46,16 +45,6 @@ pub fn metadata(hub: &Hub, tenant: &Tenant) -> ProviderMetadata {
     m
 }
 
-async fn tenant(state: &AppState, slug: &str) -> Result<Tenant, OAuthResponseError> {
-    match state.hub.tenant(slug).await {
-        Ok(t) => Ok(t),
-        Err(ServiceError::NotFound(_) | ServiceError::Invalid { .. }) => Err(
-            OAuthResponseError::new(OAuthErrorCode::InvalidRequest, "unknown tenant"),
-        ),
-        Err(e) => Err(e.into()),
-    }
-}
-
 fn cached(body: impl IntoResponse) -> Response {
     let mut response = body.into_response();
     response
@@ -75,7 +64,7 @@ pub async fn openid_configuration(
     State(state): State<AppState>,
     Path(slug): Path<String>,
 ) -> Response {
-    match tenant(&state, &slug).await {
+    match super::tenant_or_invalid_request(&state, &slug).await {
         Ok(t) => cached(Json(metadata(&state.hub, &t))),
         Err(e) => not_found(e),
     }
@@ -93,7 +82,7 @@ pub async fn oauth_authorization_server(
 
 /// `GET /t/{tenant}/jwks`
 pub async fn jwks(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
-    let t = match tenant(&state, &slug).await {
+    let t = match super::tenant_or_invalid_request(&state, &slug).await {
         Ok(t) => t,
         Err(e) => return not_found(e),
     };

@@ -108,11 +108,7 @@ pub async fn post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    if !super::is_form(&headers) {
         return fatal("The logout request must be a form (application/x-www-form-urlencoded).");
     }
     end_session(&state, &slug, ip, &headers, &body).await

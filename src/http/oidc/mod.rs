@@ -49,3 +49,30 @@ pub fn routes() -> Router<AppState> {
             get(userinfo::get).post(userinfo::post),
         )
 }
+
+/// Whether the request body is an HTML form (`application/x-www-form-urlencoded`),
+/// as the OAuth endpoints require (RFC 6749 §3.2, §4.1.3).
+pub(crate) fn is_form(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
+}
+
+/// The tenant named in the URL, or `invalid_request` for an unknown one.
+pub(crate) async fn tenant_or_invalid_request(
+    state: &AppState,
+    slug: &str,
+) -> Result<crate::core::tenant::Tenant, error::OAuthResponseError> {
+    match state.hub.tenant(slug).await {
+        Ok(t) => Ok(t),
+        Err(
+            crate::service::ServiceError::NotFound(_)
+            | crate::service::ServiceError::Invalid { .. },
+        ) => Err(error::OAuthResponseError::new(
+            usso_oidc::OAuthErrorCode::InvalidRequest,
+            "unknown tenant",
+        )),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -157,21 +157,8 @@ pub(crate) async fn authenticated_client(
     body: &[u8],
     endpoint: &str,
 ) -> Result<ClientRequest, OAuthResponseError> {
-    let tenant = match state.hub.tenant(slug).await {
-        Ok(t) => t,
-        Err(ServiceError::NotFound(_) | ServiceError::Invalid { .. }) => {
-            return Err(OAuthResponseError::new(
-                OAuthErrorCode::InvalidRequest,
-                "unknown tenant",
-            ))
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let is_form = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
-    if !is_form {
+    let tenant = super::tenant_or_invalid_request(state, slug).await?;
+    if !super::is_form(headers) {
         return Err(OAuthResponseError::new(
             OAuthErrorCode::InvalidRequest,
             &format!("the {endpoint} request must be application/x-www-form-urlencoded"),
