@@ -19,3 +19,4 @@ cargo test --workspace --locked
 usso_bin="${CARGO_TARGET_DIR:-$PWD/target}/debug/usso"
 cargo build --locked --bin usso
 conformance/oidc/run.sh "$usso_bin"
+conformance/scim/run.sh "$usso_bin"

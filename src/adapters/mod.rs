@@ -3,3 +3,5 @@
 //! clients and sessions.
 
 pub mod oidc;
+
+pub mod scim;

@@ -20,6 +20,7 @@ pub mod session;
 pub mod signing_key;
 pub mod tenant;
 pub mod user;
+pub mod user_profile;
 pub mod workspace;
 
 pub use clock::Clock;

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use super::user_profile::UserProfile;
 use super::{CoreError, TenantId, UserId};
 
 /// Whether a user may log in.
@@ -64,6 +65,8 @@ pub struct User {
     pub locale: Option<String>,
     pub status: UserStatus,
     pub external_ids: Vec<ExternalId>,
+    /// Name parts, job data, phones, addresses: what login does not need.
+    pub profile: UserProfile,
     pub created_at: OffsetDateTime,
     pub updated_at: OffsetDateTime,
     /// Bumped on every change; writers state the version they read
@@ -93,13 +96,18 @@ pub struct UserFields {
     pub locale: Option<String>,
     #[serde(default)]
     pub external_ids: Vec<ExternalId>,
+    /// The profile to store; `None` keeps the stored one on update.
+    #[serde(default)]
+    pub profile: Option<UserProfile>,
 }
 
 const MAX_NAME: usize = 255;
 
 impl UserFields {
-    /// Normalizes (trims, marks the first email primary when none is) and
-    /// checks every field; the first broken rule is returned with its field.
+    /// Normalizes (trims) and checks every field; the first broken rule is
+    /// returned with its field. A list of emails without a primary one stays
+    /// so ([`User::primary_email`] falls back to the first): provisioning
+    /// clients read back exactly what they wrote.
     pub fn validate(mut self) -> Result<Self, CoreError> {
         self.username = parse_username(&self.username)?;
         for email in &mut self.emails {
@@ -114,16 +122,12 @@ impl UserFields {
         if self.emails.iter().filter(|e| e.primary).count() > 1 {
             return Err(CoreError::invalid("email", "only one email can be primary"));
         }
-        if !self.emails.iter().any(|e| e.primary) {
-            if let Some(first) = self.emails.first_mut() {
-                first.primary = true;
-            }
-        }
+        self.profile = self.profile.map(UserProfile::validate).transpose()?;
         self.phone = optional(self.phone, "phone", 64)?;
         self.given_name = optional(self.given_name, "given_name", MAX_NAME)?;
         self.family_name = optional(self.family_name, "family_name", MAX_NAME)?;
         self.display_name = optional(self.display_name, "display_name", MAX_NAME)?;
-        self.locale = optional(self.locale, "locale", 35)?;
+        self.locale = optional(self.locale, "locale", 64)?;
         if let Some(locale) = &self.locale {
             if !locale
                 .chars()
@@ -238,7 +242,7 @@ mod tests {
     }
 
     #[test]
-    fn first_email_becomes_primary() {
+    fn emails_keep_their_primary_flags_and_the_first_stands_in() {
         let mut f = fields("alice");
         f.emails = vec![
             Email {
@@ -255,8 +259,25 @@ mod tests {
             },
         ];
         let f = f.validate().unwrap();
-        assert!(f.emails[0].primary);
-        assert!(!f.emails[1].primary);
+        assert!(!f.emails[0].primary && !f.emails[1].primary);
+        let user = User {
+            id: UserId::new(time::OffsetDateTime::UNIX_EPOCH),
+            tenant_id: TenantId::new(time::OffsetDateTime::UNIX_EPOCH),
+            username: f.username,
+            emails: f.emails,
+            phone: None,
+            given_name: None,
+            family_name: None,
+            display_name: None,
+            locale: None,
+            status: UserStatus::Active,
+            external_ids: Vec::new(),
+            profile: UserProfile::default(),
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            updated_at: time::OffsetDateTime::UNIX_EPOCH,
+            version: 1,
+        };
+        assert_eq!(user.primary_email().unwrap().value, "a@example.com");
     }
 
     #[test]

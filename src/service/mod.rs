@@ -9,6 +9,7 @@ pub mod clients;
 pub mod error;
 pub mod groups;
 pub mod login;
+pub mod provisioning;
 pub mod roles;
 pub mod signing_keys;
 pub mod tenants;
@@ -83,6 +84,12 @@ impl Hub {
     /// The tenant's hosted login page.
     pub fn login_url(&self, tenant: &Tenant) -> String {
         format!("{}/login", self.issuer(tenant))
+    }
+
+    /// The tenant's SCIM 2.0 base URL (RFC 7644 §3): `/Users`, `/Groups`,
+    /// `/Schemas`… hang below it.
+    pub fn scim_base_url(&self, tenant: &Tenant) -> String {
+        format!("{}/scim/v2", self.issuer(tenant))
     }
 
     /// Resolves a tenant by slug.

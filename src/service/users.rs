@@ -41,6 +41,7 @@ impl Hub {
             locale: fields.locale,
             status: UserStatus::Active,
             external_ids: fields.external_ids,
+            profile: fields.profile.unwrap_or_default(),
             created_at: now,
             updated_at: now,
             version: 1,
@@ -126,6 +127,9 @@ impl Hub {
         user.display_name = fields.display_name;
         user.locale = fields.locale;
         user.external_ids = fields.external_ids;
+        if let Some(profile) = fields.profile {
+            user.profile = profile;
+        }
         user.updated_at = self.now();
         user.version = read_version + 1;
         users::update(&mut tx, &user, read_version).await?;

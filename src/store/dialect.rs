@@ -1,5 +1,6 @@
 //! What differs between SQLite and PostgreSQL, in one place: URLs,
-//! connection set-up, pool size, migrations, and constraint-error reading.
+//! connection set-up, pool size, migrations, constraint-error reading, and
+//! the JSON functions of directory queries (`directory_query`).
 
 use sqlx::migrate::Migrator;
 use sqlx::{AnyConnection, Executor};
@@ -23,6 +24,46 @@ impl Dialect {
             Ok(Self::Postgres)
         } else {
             Err(StoreError::UnsupportedUrl)
+        }
+    }
+
+    /// The dialect of an open connection (`AnyConnection::backend_name`).
+    pub fn of(conn: &AnyConnection) -> Self {
+        if conn.backend_name().eq_ignore_ascii_case("sqlite") {
+            Self::Sqlite
+        } else {
+            Self::Postgres
+        }
+    }
+
+    /// The text at `path` (keys from the code, never from a request) in the
+    /// JSON document `doc` (a TEXT column or a JSON array element); NULL
+    /// when absent.
+    pub fn json_text(self, doc: &str, path: &[&str]) -> String {
+        match self {
+            Self::Sqlite => format!("json_extract({doc}, '$.{}')", path.join(".")),
+            Self::Postgres => format!("(({doc})::jsonb #>> '{{{}}}')", path.join(",")),
+        }
+    }
+
+    /// Whether the JSON boolean `key` of `doc` is true: a condition that is
+    /// never NULL.
+    pub fn json_flag(self, doc: &str, key: &str) -> String {
+        match self {
+            Self::Sqlite => format!("(COALESCE(json_extract({doc}, '$.{key}'), 0) = 1)"),
+            Self::Postgres => format!("COALESCE((({doc})::jsonb ->> '{key}')::boolean, FALSE)"),
+        }
+    }
+
+    /// A FROM item listing the elements of the JSON array `key` of `doc` as
+    /// `alias.value` (no rows when the key is absent).
+    pub fn json_elements(self, doc: &str, key: &str, alias: &str) -> String {
+        match self {
+            Self::Sqlite => format!("json_each({doc}, '$.{key}') AS {alias}"),
+            Self::Postgres => format!(
+                "jsonb_array_elements(COALESCE(({doc})::jsonb -> '{key}', '[]'::jsonb)) \
+                 AS {alias}(value)"
+            ),
         }
     }
 

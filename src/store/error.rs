@@ -38,6 +38,11 @@ const UNIQUE_RULES: &[(&str, &str, &str)] = &[
         "external_id",
     ),
     ("groups_name_uq", "groups.name_key", "name"),
+    (
+        "group_external_ids_pkey",
+        "group_external_ids.external_id",
+        "external_id",
+    ),
     ("roles_name_uq", "roles.name_key", "name"),
     ("workspaces_slug_uq", "workspaces.slug", "slug"),
     (

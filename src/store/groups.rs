@@ -8,9 +8,9 @@ use super::{Page, StoreError};
 use crate::core::group::{Group, Member};
 use crate::core::{GroupId, TenantId, UserId};
 
-const COLUMNS: &str = "tenant_id, id, name, description, created_at, updated_at, version";
+pub(crate) const COLUMNS: &str = "tenant_id, id, name, description, created_at, updated_at, version";
 
-fn decode(row: &AnyRow) -> Result<Group, StoreError> {
+pub(crate) fn decode(row: &AnyRow) -> Result<Group, StoreError> {
     Ok(Group {
         id: parse_id(&row.try_get::<String, _>("id")?)?,
         tenant_id: parse_id(&row.try_get::<String, _>("tenant_id")?)?,

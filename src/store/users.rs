@@ -23,10 +23,10 @@ pub const FILTER_ATTRIBUTES: &[&str] = &[
     "external_id",
 ];
 
-const COLUMNS: &str = "tenant_id, id, username, phone, given_name, family_name, display_name, \
-                       locale, status, created_at, updated_at, version";
+pub(crate) const COLUMNS: &str = "tenant_id, id, username, phone, given_name, family_name, display_name, \
+                       locale, status, profile, created_at, updated_at, version";
 
-fn decode(row: &AnyRow) -> Result<User, StoreError> {
+pub(crate) fn decode(row: &AnyRow) -> Result<User, StoreError> {
     let status: String = row.try_get("status")?;
     Ok(User {
         id: parse_id(&row.try_get::<String, _>("id")?)?,
@@ -40,6 +40,8 @@ fn decode(row: &AnyRow) -> Result<User, StoreError> {
         locale: row.try_get("locale")?,
         status: UserStatus::parse(&status).map_err(|e| StoreError::Corrupt(e.to_string()))?,
         external_ids: Vec::new(),
+        profile: serde_json::from_str(&row.try_get::<String, _>("profile")?)
+            .map_err(|e| StoreError::Corrupt(format!("user profile: {e}")))?,
         created_at: from_micros(row.try_get("created_at")?)?,
         updated_at: from_micros(row.try_get("updated_at")?)?,
         version: row.try_get("version")?,
@@ -50,8 +52,8 @@ fn decode(row: &AnyRow) -> Result<User, StoreError> {
 pub async fn insert(conn: &mut AnyConnection, user: &User) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO users (tenant_id, id, username, username_key, phone, given_name, \
-         family_name, display_name, locale, status, created_at, updated_at, version) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         family_name, display_name, locale, status, created_at, updated_at, version, profile) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
     )
     .bind(user.tenant_id.to_string())
     .bind(user.id.to_string())
@@ -66,9 +68,14 @@ pub async fn insert(conn: &mut AnyConnection, user: &User) -> Result<(), StoreEr
     .bind(micros(user.created_at))
     .bind(micros(user.updated_at))
     .bind(user.version)
+    .bind(profile_json(user)?)
     .execute(&mut *conn)
     .await?;
     write_children(conn, user).await
+}
+
+fn profile_json(user: &User) -> Result<String, StoreError> {
+    serde_json::to_string(&user.profile).map_err(|e| StoreError::Corrupt(e.to_string()))
 }
 
 async fn write_children(conn: &mut AnyConnection, user: &User) -> Result<(), StoreError> {
@@ -115,7 +122,7 @@ pub async fn update(
     let result = sqlx::query(
         "UPDATE users SET username = $3, username_key = $4, phone = $5, given_name = $6, \
          family_name = $7, display_name = $8, locale = $9, status = $10, updated_at = $11, \
-         version = $12 WHERE tenant_id = $1 AND id = $2 AND version = $13",
+         version = $12, profile = $14 WHERE tenant_id = $1 AND id = $2 AND version = $13",
     )
     .bind(user.tenant_id.to_string())
     .bind(user.id.to_string())
@@ -130,6 +137,7 @@ pub async fn update(
     .bind(micros(user.updated_at))
     .bind(user.version)
     .bind(expected_version)
+    .bind(profile_json(user)?)
     .execute(&mut *conn)
     .await?;
     if result.rows_affected() == 0 {
@@ -278,7 +286,7 @@ pub async fn count(conn: &mut AnyConnection, tenant: TenantId) -> Result<i64, St
 }
 
 /// Fills in emails and external ids of `users` with two queries.
-async fn load_children(
+pub(crate) async fn load_children(
     conn: &mut AnyConnection,
     tenant: TenantId,
     users: &mut [User],

@@ -217,6 +217,7 @@ pub fn new_user(tenant: TenantId, username: &str, emails: &[&str]) -> User {
         locale: None,
         status: UserStatus::Active,
         external_ids: Vec::new(),
+        profile: Default::default(),
         created_at: T0,
         updated_at: T0,
         version: 1,

@@ -151,19 +151,26 @@ pub struct UserListQuery {
 }
 
 impl From<UserInput> for UserFields {
+    /// The first email is primary when the caller marked none.
     fn from(u: UserInput) -> Self {
+        let mut emails: Vec<Email> = u
+            .emails
+            .into_iter()
+            .map(|e| Email {
+                value: e.value,
+                verified: e.verified,
+                primary: e.primary,
+                kind: e.kind,
+            })
+            .collect();
+        if !emails.iter().any(|e| e.primary) {
+            if let Some(first) = emails.first_mut() {
+                first.primary = true;
+            }
+        }
         UserFields {
             username: u.username,
-            emails: u
-                .emails
-                .into_iter()
-                .map(|e| Email {
-                    value: e.value,
-                    verified: e.verified,
-                    primary: e.primary,
-                    kind: e.kind,
-                })
-                .collect(),
+            emails,
             phone: u.phone,
             given_name: u.given_name,
             family_name: u.family_name,
@@ -177,6 +184,7 @@ impl From<UserInput> for UserFields {
                     id: x.id,
                 })
                 .collect(),
+            profile: None,
         }
     }
 }

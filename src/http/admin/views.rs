@@ -104,6 +104,8 @@ pub struct TenantView {
     pub issuer: String,
     /// The tenant's hosted login page.
     pub login_url: String,
+    /// The tenant's SCIM 2.0 base URL (`/Users`, `/Groups`, … below it).
+    pub scim_base_url: String,
     pub settings: TenantSettingsView,
     #[serde(with = "timestamp")]
     #[schema(value_type = String, format = DateTime)]
@@ -122,6 +124,7 @@ impl TenantView {
             display_name: tenant.display_name.clone(),
             issuer: hub.issuer(tenant),
             login_url: hub.login_url(tenant),
+            scim_base_url: hub.scim_base_url(tenant),
             settings: TenantSettingsView::from(&tenant.settings),
             created_at: tenant.created_at,
             updated_at: tenant.updated_at,

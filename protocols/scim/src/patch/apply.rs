@@ -72,6 +72,9 @@ impl<S: Schema + ?Sized> Engine<'_, S> {
         let null = Value::Null;
         match &op.path {
             Some(path) => {
+                if let Some(urn) = self.whole_extension(path) {
+                    return self.extension_object(res, op, urn);
+                }
                 let target = self.resolve(path, None)?;
                 self.at_target(res, op.op, &target, op.value.as_ref())
             }
@@ -87,6 +90,51 @@ impl<S: Schema + ?Sized> Engine<'_, S> {
                 )),
             },
         }
+    }
+
+    /// The canonical URN of the extension a path names as a whole (e.g.
+    /// `urn:ietf:params:scim:schemas:extension:enterprise:2.0:User`, which
+    /// the path grammar reads as attribute `User` of schema `…:2.0`).
+    fn whole_extension(&self, path: &PatchPath) -> Option<&str> {
+        let attr = path.attr();
+        if path.filter().is_some() || path.sub_attr().is_some() || attr.sub.is_some() {
+            return None;
+        }
+        let urn = attr.urn.as_deref()?;
+        self.schema.extension(&format!("{urn}:{}", attr.name))
+    }
+
+    /// An operation on a whole extension object: `add` merges the value's
+    /// attributes into it, `replace` makes them its only ones, `remove`
+    /// drops it (RFC 7644 §3.5.2.1 to §3.5.2.3 applied to the object).
+    fn extension_object(
+        &self,
+        res: &mut Map<String, Value>,
+        op: &PatchOperation,
+        urn: &str,
+    ) -> Result<(), ScimError> {
+        if op.op == PatchOp::Remove || op.op == PatchOp::Replace {
+            let existing: Vec<String> = res
+                .keys()
+                .filter(|k| k.eq_ignore_ascii_case(urn))
+                .cloned()
+                .collect();
+            for key in existing {
+                res.remove(&key);
+            }
+            if op.op == PatchOp::Remove {
+                return Ok(());
+            }
+        }
+        let Some(value @ Value::Object(_)) = op.value.as_ref() else {
+            return Err(fail(
+                ScimType::InvalidValue,
+                format!("the value of '{urn}' must be an object of its attributes"),
+            ));
+        };
+        let mut wrapped = Map::new();
+        wrapped.insert(urn.to_owned(), value.clone());
+        self.resource_level(res, PatchOp::Add, &wrapped)
     }
 
     /// `add` or `replace` without a path: each member of the value is an

@@ -1,0 +1,123 @@
+//! Writing and reading resources (RFC 7644 §3.3, §3.5.1, §3.4.2.5, §3.9):
+//! [`ResourceType::check_write`] checks and canonicalizes what a client sends
+//! (POST or PUT body, or a PATCH result), [`ResourceType::project`] shapes
+//! what goes back (`returned`, `attributes`, `excludedAttributes`), and
+//! [`parse_attribute_list`] reads the `attributes` / `excludedAttributes`
+//! query parameters.
+//!
+//! [`ResourceType::check_write`]: crate::resource_type::ResourceType::check_write
+//! [`ResourceType::project`]: crate::resource_type::ResourceType::project
+
+mod project;
+mod values;
+mod write;
+
+use serde_json::{Map, Value};
+
+use crate::error::{ScimError, ScimType};
+use crate::filter::{AttrPath, Filter};
+
+pub use values::is_date_time;
+
+/// What a write does: create a resource (POST) or replace one (PUT, or the
+/// result of a PATCH).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WriteMode {
+    /// A new resource (RFC 7644 §3.3).
+    Create,
+    /// A new version of an existing resource (RFC 7644 §3.5.1).
+    Replace,
+}
+
+/// Parses a comma-separated attribute list, the value of the
+/// `attributes` or `excludedAttributes` query parameter (RFC 7644
+/// §3.4.2.5), already percent-decoded: each item an attribute path
+/// (`[URN ":"] name ["." sub]`), spaces around items ignored, empty items
+/// skipped. A malformed item gives 400 `invalidValue` (RFC 7644 names no
+/// keyword for this).
+pub fn parse_attribute_list(raw: &str) -> Result<Vec<AttrPath>, ScimError> {
+    raw.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(parse_attribute_path)
+        .collect()
+}
+
+/// Parses one attribute path (`[URN ":"] name ["." sub]`), e.g. a `sortBy`
+/// value or an item of an attribute list; 400 `invalidValue` if malformed.
+pub fn parse_attribute_path(item: &str) -> Result<AttrPath, ScimError> {
+    let invalid = || {
+        ScimError::typed(ScimType::InvalidValue)
+            .with_detail(format!("invalid attribute path '{}'", cut(item)))
+    };
+    if item.is_empty()
+        || item
+            .chars()
+            .any(|c| c.is_whitespace() || "[]()\"".contains(c))
+    {
+        return Err(invalid());
+    }
+    // The filter grammar's `attrPath` is the one attribute lists use; a
+    // presence test is the smallest filter holding one.
+    match Filter::parse(&format!("{item} pr")) {
+        Ok(Filter::Present { path }) => Ok(path),
+        _ => Err(invalid()),
+    }
+}
+
+/// A piece of client input for a message, cut to 60 characters.
+fn cut(s: &str) -> String {
+    if s.chars().count() <= 60 {
+        s.to_owned()
+    } else {
+        let head: String = s.chars().take(60).collect();
+        format!("{head}…")
+    }
+}
+
+/// 400 `invalidValue` with `detail`.
+fn invalid_value(detail: impl Into<String>) -> ScimError {
+    ScimError::typed(ScimType::InvalidValue).with_detail(detail)
+}
+
+/// The value of member `name` of `map`, the name matched ignoring ASCII case.
+fn get_ci<'m>(map: &'m Map<String, Value>, name: &str) -> Option<&'m Value> {
+    map.get(name).or_else(|| {
+        map.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    })
+}
+
+/// Null, an empty array and an empty object mean "no value" (RFC 7643 §2.5).
+fn is_unassigned(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+/// Equality of two values with object member names compared ignoring ASCII
+/// case and unassigned members counting as absent.
+fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Object(a), Value::Object(b)) => covers(a, b) && covers(b, a),
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y))
+        }
+        _ => a == b,
+    }
+}
+
+/// Whether every assigned member of `probe` is in `map` with the same value.
+fn covers(map: &Map<String, Value>, probe: &Map<String, Value>) -> bool {
+    probe
+        .iter()
+        .filter(|(_, v)| !is_unassigned(v))
+        .all(|(k, v)| get_ci(map, k).is_some_and(|mine| same(mine, v)))
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,369 @@
+//! Provisioning: users and groups written whole by an outside system (a SCIM
+//! client today, a directory sync next), each write one transaction with one
+//! audit event that names the provisioning client (ARCHITECTURE.md rule 9).
+
+use std::collections::HashSet;
+
+use serde_json::{json, Value};
+
+use super::{record, Hub, ServiceError};
+use crate::core::event::{Actor, AuditEvent};
+use crate::core::group::{check_nesting, parse_group_name, Group, Member};
+use crate::core::password::check_password_policy;
+use crate::core::tenant::Tenant;
+use crate::core::user::{User, UserFields, UserStatus};
+use crate::core::{GroupId, UserId};
+use crate::store::{group_links, groups, passwords, sessions, users, StoreError};
+
+/// Who provisions: the actor of the events and what they say about it
+/// (e.g. `{"via": "scim", "client": "Entra ID"}`).
+#[derive(Debug, Clone)]
+pub struct Provisioner {
+    pub actor: Actor,
+    pub details: Value,
+}
+
+impl Provisioner {
+    fn event(&self, tenant: &Tenant, at: time::OffsetDateTime, action: &str) -> AuditEvent {
+        AuditEvent::new(tenant.id, at, self.actor, action)
+    }
+
+    fn details(&self, extra: Value) -> Value {
+        let mut details = self.details.clone();
+        if let (Some(d), Value::Object(extra)) = (details.as_object_mut(), extra) {
+            d.extend(extra);
+        }
+        details
+    }
+}
+
+/// A group's external id in one client's namespace.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupExternalId<'a> {
+    pub source: &'a str,
+    pub id: Option<&'a str>,
+}
+
+impl Hub {
+    pub async fn provision_user(
+        &self,
+        by: &Provisioner,
+        tenant: &Tenant,
+        fields: UserFields,
+        status: UserStatus,
+        password: Option<String>,
+    ) -> Result<User, ServiceError> {
+        let fields = fields.validate()?;
+        let hash = self.hash_new_password(password).await?;
+        let now = self.now();
+        let user = User {
+            id: UserId::new(now),
+            tenant_id: tenant.id,
+            username: fields.username,
+            emails: fields.emails,
+            phone: fields.phone,
+            given_name: fields.given_name,
+            family_name: fields.family_name,
+            display_name: fields.display_name,
+            locale: fields.locale,
+            status,
+            external_ids: fields.external_ids,
+            profile: fields.profile.unwrap_or_default(),
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let mut tx = self.store.begin().await?;
+        users::insert(&mut tx, &user).await?;
+        if let Some(hash) = &hash {
+            passwords::set(&mut tx, tenant.id, user.id, hash, now).await?;
+        }
+        let details = by.details(json!({
+            "username": user.username,
+            "active": status == UserStatus::Active,
+            "password_set": hash.is_some(),
+        }));
+        record(
+            &mut tx,
+            &by.event(tenant, now, "user.created")
+                .target("user", user.id)
+                .details(details),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// Replaces every field of a user; disabling ends its sessions.
+    /// `expected_version`, when given, must be the stored version.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn reprovision_user(
+        &self,
+        by: &Provisioner,
+        tenant: &Tenant,
+        id: UserId,
+        fields: UserFields,
+        status: UserStatus,
+        password: Option<String>,
+        expected_version: Option<i64>,
+    ) -> Result<User, ServiceError> {
+        let fields = fields.validate()?;
+        let hash = self.hash_new_password(password).await?;
+        let mut tx = self.store.begin().await?;
+        let mut user = users::get(&mut tx, tenant.id, id)
+            .await
+            .map_err(ServiceError::not_found("user"))?;
+        let read_version = user.version;
+        if expected_version.is_some_and(|v| v != read_version) {
+            return Err(ServiceError::VersionMismatch);
+        }
+        let was = user.status;
+        user.username = fields.username;
+        user.emails = fields.emails;
+        user.phone = fields.phone;
+        user.given_name = fields.given_name;
+        user.family_name = fields.family_name;
+        user.display_name = fields.display_name;
+        user.locale = fields.locale;
+        user.external_ids = fields.external_ids;
+        if let Some(profile) = fields.profile {
+            user.profile = profile;
+        }
+        user.status = status;
+        user.updated_at = self.now();
+        user.version = read_version + 1;
+        users::update(&mut tx, &user, read_version).await?;
+        if let Some(hash) = &hash {
+            passwords::set(&mut tx, tenant.id, user.id, hash, user.updated_at).await?;
+        }
+        let ended = if status == UserStatus::Disabled && was == UserStatus::Active {
+            sessions::delete_for_user(&mut tx, tenant.id, id).await?
+        } else {
+            0
+        };
+        let action = match (was, status) {
+            (UserStatus::Active, UserStatus::Disabled) => "user.disabled",
+            (UserStatus::Disabled, UserStatus::Active) => "user.enabled",
+            _ => "user.updated",
+        };
+        let details = by.details(json!({
+            "password_set": hash.is_some(),
+            "sessions_ended": ended,
+        }));
+        record(
+            &mut tx,
+            &by.event(tenant, user.updated_at, action)
+                .target("user", user.id)
+                .details(details),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    pub async fn deprovision_user(
+        &self,
+        by: &Provisioner,
+        tenant: &Tenant,
+        id: UserId,
+        expected_version: Option<i64>,
+    ) -> Result<(), ServiceError> {
+        let mut tx = self.store.begin().await?;
+        let user = users::get(&mut tx, tenant.id, id)
+            .await
+            .map_err(ServiceError::not_found("user"))?;
+        if expected_version.is_some_and(|v| v != user.version) {
+            return Err(ServiceError::VersionMismatch);
+        }
+        users::delete(&mut tx, tenant.id, id).await?;
+        record(
+            &mut tx,
+            &by.event(tenant, self.now(), "user.deleted")
+                .target("user", id)
+                .details(by.details(json!({ "username": user.username }))),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn provision_group(
+        &self,
+        by: &Provisioner,
+        tenant: &Tenant,
+        name: &str,
+        external_id: GroupExternalId<'_>,
+        members: &[Member],
+    ) -> Result<Group, ServiceError> {
+        let name = parse_group_name(name)?;
+        let now = self.now();
+        let group = Group {
+            id: GroupId::new(now),
+            tenant_id: tenant.id,
+            name,
+            description: None,
+            created_at: now,
+            updated_at: now,
+            version: 1,
+        };
+        let mut tx = self.store.begin().await?;
+        groups::insert(&mut tx, &group).await?;
+        group_links::set_external_id(&mut tx, tenant.id, group.id, external_id.source, external_id.id)
+            .await?;
+        let (added, _) = replace_members(&mut tx, tenant, group.id, members, now).await?;
+        record(
+            &mut tx,
+            &by.event(tenant, now, "group.created")
+                .target("group", group.id)
+                .details(by.details(json!({ "name": group.name, "members_added": added }))),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(group)
+    }
+
+    /// Replaces a group's name, external id (in the caller's namespace) and
+    /// direct members.
+    pub async fn reprovision_group(
+        &self,
+        by: &Provisioner,
+        tenant: &Tenant,
+        id: GroupId,
+        name: &str,
+        external_id: GroupExternalId<'_>,
+        members: &[Member],
+        expected_version: Option<i64>,
+    ) -> Result<Group, ServiceError> {
+        let name = parse_group_name(name)?;
+        let mut tx = self.store.begin().await?;
+        let mut group = groups::get(&mut tx, tenant.id, id)
+            .await
+            .map_err(ServiceError::not_found("group"))?;
+        let read_version = group.version;
+        if expected_version.is_some_and(|v| v != read_version) {
+            return Err(ServiceError::VersionMismatch);
+        }
+        group.name = name;
+        group.updated_at = self.now();
+        group.version = read_version + 1;
+        groups::update(&mut tx, &group, read_version).await?;
+        group_links::set_external_id(&mut tx, tenant.id, id, external_id.source, external_id.id)
+            .await?;
+        let (added, removed) = replace_members(&mut tx, tenant, id, members, group.updated_at).await?;
+        record(
+            &mut tx,
+            &by.event(tenant, group.updated_at, "group.updated")
+                .target("group", id)
+                .details(by.details(json!({
+                    "name": group.name,
+                    "members_added": added,
+                    "members_removed": removed,
+                }))),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(group)
+    }
+
+    pub async fn deprovision_group(
+        &self,
+        by: &Provisioner,
+        tenant: &Tenant,
+        id: GroupId,
+        expected_version: Option<i64>,
+    ) -> Result<(), ServiceError> {
+        let mut tx = self.store.begin().await?;
+        let group = groups::get(&mut tx, tenant.id, id)
+            .await
+            .map_err(ServiceError::not_found("group"))?;
+        if expected_version.is_some_and(|v| v != group.version) {
+            return Err(ServiceError::VersionMismatch);
+        }
+        groups::delete(&mut tx, tenant.id, id).await?;
+        record(
+            &mut tx,
+            &by.event(tenant, self.now(), "group.deleted")
+                .target("group", id)
+                .details(by.details(json!({ "name": group.name }))),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn hash_new_password(
+        &self,
+        password: Option<String>,
+    ) -> Result<Option<String>, ServiceError> {
+        match password {
+            Some(p) => {
+                check_password_policy(&p)?;
+                Ok(Some(self.passwords.hash(p).await?))
+            }
+            None => Ok(None),
+        }
+    }
+}
+
+/// Makes `members` the direct members of `group`: every one must exist in
+/// the tenant and no nesting may loop. Returns how many were added and
+/// removed.
+async fn replace_members(
+    conn: &mut sqlx::AnyConnection,
+    tenant: &Tenant,
+    group: GroupId,
+    members: &[Member],
+    at: time::OffsetDateTime,
+) -> Result<(usize, usize), ServiceError> {
+    let wanted: HashSet<Member> = members.iter().copied().collect();
+    let current: HashSet<Member> = groups::members(conn, tenant.id, group)
+        .await?
+        .into_iter()
+        .collect();
+    let to_add: Vec<Member> = wanted.difference(&current).copied().collect();
+    let to_remove: Vec<Member> = current.difference(&wanted).copied().collect();
+    let user_ids: Vec<UserId> = to_add
+        .iter()
+        .filter_map(|m| match m {
+            Member::User(id) => Some(*id),
+            Member::Group(_) => None,
+        })
+        .collect();
+    let group_ids: Vec<GroupId> = to_add
+        .iter()
+        .filter_map(|m| match m {
+            Member::Group(id) => Some(*id),
+            Member::User(_) => None,
+        })
+        .collect();
+    let users_found = group_links::existing_users(conn, tenant.id, &user_ids).await?;
+    if let Some(missing) = user_ids.iter().find(|id| !users_found.contains(id)) {
+        return Err(ServiceError::invalid(
+            "members",
+            format!("no user {missing} in this tenant"),
+        ));
+    }
+    let groups_found = group_links::existing_groups(conn, tenant.id, &group_ids).await?;
+    if let Some(missing) = group_ids.iter().find(|id| !groups_found.contains(id)) {
+        return Err(ServiceError::invalid(
+            "members",
+            format!("no group {missing} in this tenant"),
+        ));
+    }
+    if !group_ids.is_empty() {
+        let ancestors = groups::ancestors(conn, tenant.id, group).await?;
+        for child in &group_ids {
+            check_nesting(group, *child, &ancestors)?;
+        }
+    }
+    for member in &to_remove {
+        match groups::remove_member(conn, tenant.id, group, *member).await {
+            Ok(()) | Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    for member in &to_add {
+        groups::add_member(conn, tenant.id, group, *member, at).await?;
+    }
+    Ok((to_add.len(), to_remove.len()))
+}
