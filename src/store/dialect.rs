@@ -67,6 +67,15 @@ impl Dialect {
         }
     }
 
+    /// The prefix that makes a query print its plan, and the index of the
+    /// plan's text column in the rows it returns.
+    pub fn explain(self) -> (&'static str, usize) {
+        match self {
+            Self::Sqlite => ("EXPLAIN QUERY PLAN ", 3),
+            Self::Postgres => ("EXPLAIN ", 0),
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Self::Sqlite => "sqlite",

@@ -7,7 +7,7 @@
 //!
 //! Semantics, as in `usso_scim::filter`'s in-memory evaluator:
 //!
-//! - strings compare without regard to case, except [`Kind`]-exact ones (ids,
+//! - strings compare without regard to case, except case-exact ones (ids,
 //!   externalId); `gt`/`ge`/`lt`/`le` on strings are lexicographic;
 //! - `ne v` matches a missing value too (it is `not (eq v)` on a single value;
 //!   on a list, "no value, or some value differs");
@@ -26,7 +26,7 @@ use time::OffsetDateTime;
 
 use super::StoreError;
 
-pub use search::{search_groups, search_users};
+pub use search::{explain_users, search_groups, search_users};
 
 /// A comparison operator (RFC 7644 §3.4.2.2, Table 3); `pr` is
 /// [`Cond::Present`].

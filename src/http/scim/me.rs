@@ -65,3 +65,11 @@ pub async fn get(
         &super::list::project(Kind::Users, &found, &query),
     ))
 }
+
+/// Writes through `/Me` are not offered (RFC 7644 §3.11 allows 501).
+pub async fn not_implemented() -> ScimFailure {
+    ScimFailure(
+        ScimError::not_implemented()
+            .with_detail("/Me is read-only here; provisioning clients write through /Users"),
+    )
+}

@@ -28,10 +28,7 @@ use super::AppState;
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Most operations in one `/Bulk` request.
 pub const MAX_BULK_OPERATIONS: usize = 1000;
-/// Items per page when the client does not say (`count`).
-pub const DEFAULT_PAGE_SIZE: u64 = 100;
-/// Most items in one page.
-pub const MAX_PAGE_SIZE: u64 = 1000;
+pub use crate::adapters::scim::search::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 /// How long a `nextCursor` stays usable (keyset cursors never expire; this
 /// is what is promised).
 pub const CURSOR_TIMEOUT_SECONDS: u64 = 3600;
@@ -59,7 +56,7 @@ pub fn routes() -> Router<AppState> {
         .route("/Users/{id}", item(Kind::Users))
         .route("/Groups/{id}", item(Kind::Groups))
         .route("/Bulk", only(post(bulk::bulk)))
-        .route("/Me", only(get(me::get)))
+        .route("/Me", get(me::get).fallback(me::not_implemented))
         .fallback(unknown_endpoint)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     Router::new().nest("/t/{tenant}/scim/v2", api)

@@ -15,7 +15,7 @@ pub(super) const TENANT: &str = "$1";
 
 /// How a column stores and compares its values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
+pub(super) enum Kind {
     /// Text lowercased by Rust when written (`username_key`, `value_key`,
     /// `name_key`): compared with the value lowercased by Rust, byte-wise
     /// ordered, indexed.
@@ -32,7 +32,7 @@ enum Kind {
     Flag,
 }
 
-struct Column {
+pub(super) struct Column {
     expr: String,
     kind: Kind,
 }

@@ -209,6 +209,8 @@ fn to_i64(n: u64) -> i64 {
 }
 
 struct Plan<'a, S> {
+    /// Text before `SELECT` (an `EXPLAIN`).
+    prefix: &'a str,
     table: &'a str,
     alias: &'a str,
     columns: &'a str,
@@ -216,8 +218,60 @@ struct Plan<'a, S> {
     key: SortKey,
 }
 
-/// The page's rows (one more than `count` for a keyset page, to tell
-/// whether another follows), the total, and the next cursor.
+/// `SELECT … WHERE tenant AND filter`.
+fn base<F, L, S: Scope<F, L>>(
+    plan: &Plan<'_, S>,
+    tenant: TenantId,
+    filter: &Cond<F, L>,
+    select: &str,
+) -> Result<Sql, SearchError> {
+    let mut sql = Sql::new(&format!(
+        "{}SELECT {select} FROM {} {} WHERE {}.tenant_id = ",
+        plan.prefix, plan.table, plan.alias, plan.alias
+    ));
+    sql.text(tenant.to_string());
+    debug_assert!(sql.as_str().ends_with(TENANT));
+    sql.push(" AND ");
+    render(&mut sql, &plan.scope, filter)?;
+    Ok(sql)
+}
+
+/// The page query, and for a keyset page the count it asks one row over;
+/// `None` for an empty page.
+fn page_sql<F, L, S: Scope<F, L>>(
+    plan: &Plan<'_, S>,
+    tenant: TenantId,
+    query: &Query<Cond<F, L>, impl Copy>,
+    descending: bool,
+) -> Result<Option<(Sql, Option<u64>)>, SearchError> {
+    let key = &plan.key;
+    let select = format!("{}, {} AS sort_key", plan.columns, key.expr);
+    Ok(match &query.page {
+        PageSpec::Offset { count: 0, .. } | PageSpec::After { count: 0, .. } => None,
+        PageSpec::Offset { start, count } => {
+            let mut sql = base(plan, tenant, &query.filter, &select)?;
+            sql.push(&order_by(key, descending))
+                .push(" LIMIT ")
+                .int(to_i64((*count).min(MAX_COUNT)))
+                .push(" OFFSET ")
+                .int(to_i64(*start));
+            Some((sql, None))
+        }
+        PageSpec::After { cursor, count } => {
+            let count = (*count).min(MAX_COUNT);
+            let mut sql = base(plan, tenant, &query.filter, &select)?;
+            if let Some(raw) = cursor {
+                push_keyset(&mut sql, key, descending, Cursor::decode(raw, key, descending)?);
+            }
+            sql.push(&order_by(key, descending))
+                .push(" LIMIT ")
+                .int(to_i64(count + 1));
+            Some((sql, Some(count)))
+        }
+    })
+}
+
+/// The page's rows, the total, and the next cursor.
 async fn run<F, L, S: Scope<F, L>>(
     conn: &mut AnyConnection,
     tenant: TenantId,
@@ -225,57 +279,61 @@ async fn run<F, L, S: Scope<F, L>>(
     query: &Query<Cond<F, L>, impl Copy>,
     descending: bool,
 ) -> Result<(Vec<AnyRow>, Option<u64>, Option<String>), SearchError> {
-    let base = |select: &str| -> Result<Sql, SearchError> {
-        let mut sql = Sql::new(&format!(
-            "SELECT {select} FROM {} {} WHERE {}.tenant_id = ",
-            plan.table, plan.alias, plan.alias
-        ));
-        sql.text(tenant.to_string());
-        debug_assert!(sql.as_str().ends_with(TENANT));
-        sql.push(" AND ");
-        render(&mut sql, &plan.scope, &query.filter)?;
-        Ok(sql)
-    };
     let total = if query.want_total {
-        let sql = base("COUNT(*)")?;
+        let sql = base(plan, tenant, &query.filter, "COUNT(*)")?;
         let n: i64 = sql.query().fetch_one(&mut *conn).await?.try_get(0)?;
         Some(u64::try_from(n).unwrap_or_default())
     } else {
         None
     };
-    let key = &plan.key;
-    let select = format!("{}, {} AS sort_key", plan.columns, key.expr);
-    let (rows, next) = match &query.page {
-        PageSpec::Offset { count: 0, .. } | PageSpec::After { count: 0, .. } => (Vec::new(), None),
-        PageSpec::Offset { start, count } => {
-            let mut sql = base(&select)?;
-            sql.push(&order_by(key, descending))
-                .push(" LIMIT ")
-                .int(to_i64((*count).min(MAX_COUNT)))
-                .push(" OFFSET ")
-                .int(to_i64(*start));
-            (sql.query().fetch_all(&mut *conn).await?, None)
-        }
-        PageSpec::After { cursor, count } => {
-            let count = (*count).min(MAX_COUNT);
-            let mut sql = base(&select)?;
-            if let Some(raw) = cursor {
-                push_keyset(&mut sql, key, descending, Cursor::decode(raw, key, descending)?);
-            }
-            sql.push(&order_by(key, descending))
-                .push(" LIMIT ")
-                .int(to_i64(count + 1));
-            let mut rows = sql.query().fetch_all(&mut *conn).await?;
-            let more = u64::try_from(rows.len()).unwrap_or(u64::MAX) > count;
-            rows.truncate(usize::try_from(count).unwrap_or(usize::MAX));
-            let next = match rows.last() {
-                Some(last) if more => Some(Cursor::after(last, key, descending)?.encode()?),
-                _ => None,
-            };
-            (rows, next)
-        }
+    let Some((sql, keyset)) = page_sql(plan, tenant, query, descending)? else {
+        return Ok((Vec::new(), total, None));
     };
+    let mut rows = sql.query().fetch_all(&mut *conn).await?;
+    let mut next = None;
+    if let Some(count) = keyset {
+        let more = u64::try_from(rows.len()).unwrap_or(u64::MAX) > count;
+        rows.truncate(usize::try_from(count).unwrap_or(usize::MAX));
+        if let (true, Some(last)) = (more, rows.last()) {
+            next = Some(Cursor::after(last, &plan.key, descending)?.encode()?);
+        }
+    }
     Ok((rows, total, next))
+}
+
+fn user_plan(dialect: Dialect, field: UserSortField) -> Plan<'static, Users> {
+    Plan {
+        prefix: "",
+        table: "users",
+        alias: "u",
+        columns: users::COLUMNS,
+        scope: Users { dialect },
+        key: user_key(field),
+    }
+}
+
+/// The database's plan for the page query of `search_users` (SQLite's
+/// `EXPLAIN QUERY PLAN` details, PostgreSQL's `EXPLAIN` lines): for tests
+/// that prove the indexes serve a filter, and for diagnosis.
+pub async fn explain_users(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    query: &UserQuery,
+) -> Result<Vec<String>, SearchError> {
+    let dialect = Dialect::of(conn);
+    let (prefix, column) = dialect.explain();
+    let plan = Plan {
+        prefix,
+        ..user_plan(dialect, query.sort.field)
+    };
+    let Some((sql, _)) = page_sql(&plan, tenant, query, query.sort.descending)? else {
+        return Ok(Vec::new());
+    };
+    let rows = sql.query().fetch_all(&mut *conn).await?;
+    Ok(rows
+        .iter()
+        .map(|row| row.try_get::<String, _>(column))
+        .collect::<Result<_, _>>()?)
 }
 
 /// The users of `tenant` that match `query.filter`, one page in the asked
@@ -286,15 +344,7 @@ pub async fn search_users(
     query: &UserQuery,
 ) -> Result<SearchPage<User>, SearchError> {
     let Sort { field, descending } = query.sort;
-    let plan = Plan {
-        table: "users",
-        alias: "u",
-        columns: users::COLUMNS,
-        scope: Users {
-            dialect: Dialect::of(conn),
-        },
-        key: user_key(field),
-    };
+    let plan = user_plan(Dialect::of(conn), field);
     let (rows, total, next_cursor) = run(conn, tenant, &plan, query, descending).await?;
     let mut items = rows
         .iter()
@@ -317,6 +367,7 @@ pub async fn search_groups(
 ) -> Result<SearchPage<Group>, SearchError> {
     let Sort { field, descending } = query.sort;
     let plan = Plan {
+        prefix: "",
         table: "groups",
         alias: "g",
         columns: groups::COLUMNS,

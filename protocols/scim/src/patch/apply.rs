@@ -126,14 +126,21 @@ impl<S: Schema + ?Sized> Engine<'_, S> {
                 return Ok(());
             }
         }
-        let Some(value @ Value::Object(_)) = op.value.as_ref() else {
+        let Some(Value::Object(attrs)) = op.value.as_ref() else {
             return Err(fail(
                 ScimType::InvalidValue,
                 format!("the value of '{urn}' must be an object of its attributes"),
             ));
         };
+        // Some clients serialize the extension as a resource of its own, with
+        // a `schemas` member naming it: that is not an attribute.
+        let attrs: Map<String, Value> = attrs
+            .iter()
+            .filter(|(k, _)| !k.eq_ignore_ascii_case("schemas"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
         let mut wrapped = Map::new();
-        wrapped.insert(urn.to_owned(), value.clone());
+        wrapped.insert(urn.to_owned(), Value::Object(attrs));
         self.resource_level(res, PatchOp::Add, &wrapped)
     }
 

@@ -1,0 +1,556 @@
+//! Directory queries (SCIM filters, sorting and pages) on both databases:
+//! every operator, case rules, `sw` range edges, value-path filters,
+//! externalId per provisioning client, and/or/not, groups by member, tenant
+//! isolation, offset and cursor pages, garbage cursors, and (SQLite) the
+//! query plans that prove the indexes serve the hot filters.
+
+use usso::adapters::scim::query::{group_condition, user_condition, user_sort};
+use usso::core::group::Member;
+use usso::core::user::{Email, ExternalId, User};
+use usso::core::user_profile::{Address, Employment, Labeled, Manager};
+use usso::core::TenantId;
+use usso::store::directory_query::{
+    explain_users, search_groups, search_users, Cond, GroupQuery, GroupSortField, PageSpec,
+    SearchError, SearchPage, Sort, UserQuery, UserSortField,
+};
+use usso::store::{groups, Store};
+use usso_scim::filter::{AttrPath, Filter};
+
+use crate::harness::*;
+
+store_tests!(
+    every_operator_on_user_name,
+    sw_is_an_exact_prefix_range,
+    free_text_and_profile_fields,
+    emails_and_value_paths,
+    external_id_is_per_provisioning_client,
+    and_or_not_and_missing_values,
+    dates_and_active,
+    groups_by_member_name_and_external_id,
+    other_tenants_never_match,
+    offset_pages_and_totals,
+    cursor_pages_walk_everything_once,
+    garbage_cursors_are_refused,
+);
+
+const SOURCE: &str = "okta";
+
+fn query(filter: &str) -> UserQuery {
+    let filter = if filter.is_empty() {
+        Cond::True
+    } else {
+        user_condition(&Filter::parse(filter).unwrap(), SOURCE).unwrap()
+    };
+    UserQuery {
+        filter,
+        sort: Sort::default(),
+        page: PageSpec::Offset {
+            start: 0,
+            count: 1000,
+        },
+        want_total: true,
+    }
+}
+
+async fn run(store: &Store, tenant: TenantId, q: &UserQuery) -> SearchPage<User> {
+    search_users(&mut store.conn().await.unwrap(), tenant, q)
+        .await
+        .unwrap()
+}
+
+/// The usernames `filter` matches, sorted.
+async fn names(store: &Store, tenant: TenantId, filter: &str) -> Vec<String> {
+    let page = run(store, tenant, &query(filter)).await;
+    let mut names: Vec<String> = page.items.into_iter().map(|u| u.username).collect();
+    assert_eq!(page.total, Some(names.len() as u64), "{filter}");
+    names.sort();
+    names
+}
+
+fn v(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| (*s).to_owned()).collect()
+}
+
+async fn add(store: &Store, tenant: TenantId, username: &str, edit: impl FnOnce(&mut User)) -> User {
+    let mut user = new_user(tenant, username, &[]);
+    edit(&mut user);
+    insert_user(store, &user).await;
+    user
+}
+
+async fn every_operator_on_user_name(store: Store) {
+    let t = add_tenant(&store, "acme").await.id;
+    for name in ["alice", "Bob", "bobby", "carol"] {
+        add(&store, t, name, |_| {}).await;
+    }
+    assert_eq!(names(&store, t, r#"userName eq "BOB""#).await, v(&["Bob"]));
+    assert_eq!(
+        names(&store, t, r#"userName ne "bob""#).await,
+        v(&["alice", "bobby", "carol"])
+    );
+    assert_eq!(names(&store, t, r#"userName co "OB""#).await, v(&["Bob", "bobby"]));
+    assert_eq!(names(&store, t, r#"userName sw "Bo""#).await, v(&["Bob", "bobby"]));
+    assert_eq!(names(&store, t, r#"userName ew "Y""#).await, v(&["bobby"]));
+    assert_eq!(names(&store, t, r#"userName gt "bob""#).await, v(&["bobby", "carol"]));
+    assert_eq!(
+        names(&store, t, r#"userName ge "bob""#).await,
+        v(&["Bob", "bobby", "carol"])
+    );
+    assert_eq!(names(&store, t, r#"userName lt "bob""#).await, v(&["alice"]));
+    assert_eq!(names(&store, t, r#"userName le "BOB""#).await, v(&["Bob", "alice"]));
+    assert_eq!(names(&store, t, "userName pr").await.len(), 4);
+    assert_eq!(names(&store, t, r#"userName co """#).await.len(), 4);
+    assert!(names(&store, t, "userName eq null").await.is_empty());
+}
+
+async fn sw_is_an_exact_prefix_range(store: Store) {
+    let t = add_tenant(&store, "acme").await.id;
+    for name in ["élodie", "élan", "ēmile", "Éric", "a%b", "axb", "a_c", "日本語", "日本", "日"] {
+        add(&store, t, name, |_| {}).await;
+    }
+    assert_eq!(names(&store, t, r#"userName sw "É""#).await, v(&["Éric", "élan", "élodie"]));
+    assert_eq!(names(&store, t, r#"userName sw "élo""#).await, v(&["élodie"]));
+    assert_eq!(names(&store, t, r#"userName sw "a%""#).await, v(&["a%b"]));
+    assert_eq!(names(&store, t, r#"userName sw "a_""#).await, v(&["a_c"]));
+    assert_eq!(names(&store, t, r#"userName sw "日本""#).await, v(&["日本", "日本語"]));
+    assert_eq!(names(&store, t, r#"userName sw "日本語x""#).await, v(&[]));
+    assert_eq!(names(&store, t, "userName sw \"\u{10FFFF}\"").await, v(&[]));
+    assert_eq!(names(&store, t, r#"userName sw """#).await.len(), 10);
+    assert_eq!(names(&store, t, r#"userName co "%""#).await, v(&["a%b"]));
+    assert_eq!(names(&store, t, r#"userName ew "_c""#).await, v(&["a_c"]));
+}
+
+async fn free_text_and_profile_fields(store: Store) {
+    let t = add_tenant(&store, "acme").await.id;
+    let boss = add(&store, t, "boss", |_| {}).await;
+    add(&store, t, "ann", |u| {
+        u.display_name = Some("Ann O'Malley".into());
+        u.given_name = Some("Ann".into());
+        u.family_name = Some("O'Malley".into());
+        u.locale = Some("en-IE".into());
+        u.profile.title = Some("Tour Guide".into());
+        u.profile.nickname = Some("Annie".into());
+        u.profile.phone_numbers = vec![Labeled {
+            value: "+353 1 555".into(),
+            kind: Some("work".into()),
+            display: None,
+            primary: true,
+        }];
+        u.profile.addresses = vec![Address {
+            locality: Some("Dublin".into()),
+            postal_code: Some("D02".into()),
+            kind: Some("work".into()),
+            ..Default::default()
+        }];
+        u.profile.employment = Employment {
+            department: Some("Tours".into()),
+            employee_number: Some("701984".into()),
+            manager: Some(Manager {
+                id: boss.id.to_string(),
+                display_name: None,
+            }),
+            ..Default::default()
+        };
+    })
+    .await;
+    for (filter, want) in [
+        (r#"displayName co "o'mal""#, v(&["ann"])),
+        (r#"name.familyName co "O'Malley""#, v(&["ann"])),
+        (r#"name.givenName eq "ANN""#, v(&["ann"])),
+        (r#"locale sw "EN""#, v(&["ann"])),
+        ("title pr", v(&["ann"])),
+        (r#"title eq "tour guide""#, v(&["ann"])),
+        (r#"nickName ew "NIE""#, v(&["ann"])),
+        (r#"phoneNumbers.value co "555""#, v(&["ann"])),
+        (r#"phoneNumbers[type eq "work" and primary eq true]"#, v(&["ann"])),
+        (r#"phoneNumbers[type eq "home"]"#, v(&[])),
+        (r#"addresses[locality eq "dublin" and postalCode sw "D0"]"#, v(&["ann"])),
+        (r#"addresses.region pr"#, v(&[])),
+        (
+            r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:department eq "tours""#,
+            v(&["ann"]),
+        ),
+        (r#"employeeNumber eq "701984""#, v(&["ann"])),
+        ("title pr and not (displayName pr)", v(&[])),
+        ("not (title pr)", v(&["boss"])),
+    ] {
+        assert_eq!(names(&store, t, filter).await, want, "{filter}");
+    }
+    let manager = format!(
+        r#"urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value eq "{}""#,
+        boss.id
+    );
+    assert_eq!(names(&store, t, &manager).await, v(&["ann"]));
+    let upper = format!(r#"manager.value eq "{}""#, boss.id.to_string().to_uppercase());
+    assert_eq!(names(&store, t, &upper).await, v(&[]), "ids are case-exact");
+}
+
+fn mail(value: &str, kind: &str, primary: bool) -> Email {
+    Email {
+        value: value.into(),
+        verified: false,
+        primary,
+        kind: Some(kind.into()),
+    }
+}
+
+async fn emails_and_value_paths(store: Store) {
+    let t = add_tenant(&store, "acme").await.id;
+    add(&store, t, "ann", |u| {
+        u.emails = vec![mail("Ann@Work.example", "work", true), mail("ann@home.test", "home", false)];
+    })
+    .await;
+    add(&store, t, "bob", |u| {
+        u.emails = vec![mail("bob@home.example", "home", true)];
+    })
+    .await;
+    add(&store, t, "cid", |_| {}).await;
+    for (filter, want) in [
+        (r#"emails.value eq "ANN@work.EXAMPLE""#, v(&["ann"])),
+        (r#"emails eq "ann@home.test""#, v(&["ann"])),
+        (r#"emails co "example""#, v(&["ann", "bob"])),
+        (r#"emails.value ew ".example""#, v(&["ann", "bob"])),
+        (r#"emails.value sw "BOB@""#, v(&["bob"])),
+        (r#"emails[type eq "work" and value co "@work"]"#, v(&["ann"])),
+        // Both parts must hold on the same email.
+        (r#"emails[type eq "home" and value co "@work"]"#, v(&[])),
+        (r#"emails[type eq "home" and primary eq true]"#, v(&["bob"])),
+        (r#"emails.primary eq false"#, v(&["ann"])),
+        ("emails pr", v(&["ann", "bob"])),
+        ("not (emails pr)", v(&["cid"])),
+        ("emails.value eq null", v(&["cid"])),
+        // Some value differs, or none at all.
+        (r#"emails.value ne "bob@home.example""#, v(&["ann", "cid"])),
+        (r#"emails.type ne "work""#, v(&["ann", "bob", "cid"])),
+    ] {
+        assert_eq!(names(&store, t, filter).await, want, "{filter}");
+    }
+}
+
+async fn external_id_is_per_provisioning_client(store: Store) {
+    let t = add_tenant(&store, "acme").await.id;
+    let ext = |source: &str, id: &str| ExternalId {
+        source: source.into(),
+        id: id.into(),
+    };
+    add(&store, t, "ann", |u| u.external_ids = vec![ext(SOURCE, "E-100"), ext("azure", "A1")]).await;
+    add(&store, t, "bob", |u| u.external_ids = vec![ext("azure", "E-100")]).await;
+    add(&store, t, "cid", |u| u.external_ids = vec![ext(SOURCE, "E-1001")]).await;
+    assert_eq!(names(&store, t, r#"externalId eq "E-100""#).await, v(&["ann"]));
+    assert_eq!(names(&store, t, r#"externalId eq "e-100""#).await, v(&[]), "caseExact");
+    assert_eq!(names(&store, t, r#"externalId sw "E-100""#).await, v(&["ann", "cid"]));
+    assert_eq!(names(&store, t, r#"externalId sw "e-""#).await, v(&[]));
+    assert_eq!(names(&store, t, r#"externalId co "-10""#).await, v(&["ann", "cid"]));
+    assert_eq!(names(&store, t, r#"externalId ew "01""#).await, v(&["cid"]));
+    assert_eq!(names(&store, t, r#"externalId eq "A1""#).await, v(&[]), "azure's ids");
+    assert_eq!(names(&store, t, "externalId pr").await, v(&["ann", "cid"]));
+    assert_eq!(names(&store, t, r#"externalId ne "E-100""#).await, v(&["bob", "cid"]));
+}
+
+async fn and_or_not_and_missing_values(store: Store) {
+    let t = add_tenant(&store, "acme").await.id;
+    add(&store, t, "ann", |u| u.display_name = Some("Ann".into())).await;
+    add(&store, t, "bob", |u| u.display_name = Some("Bob".into())).await;
+    add(&store, t, "cid", |_| {}).await;
+    for (filter, want) in [
+        // `and` binds tighter than `or`.
+        (r#"userName eq "ann" or userName eq "bob" and displayName eq "x""#, v(&["ann"])),
+        (r#"(userName eq "ann" or userName eq "bob") and displayName eq "bob""#, v(&["bob"])),
+        (r#"not (displayName eq "ann")"#, v(&["bob", "cid"])),
+        (r#"displayName ne "ann""#, v(&["bob", "cid"])),
+        ("displayName eq null", v(&["cid"])),
+        ("displayName ne null", v(&["ann", "bob"])),
+        (r#"not (displayName co "n" or displayName co "b")"#, v(&["cid"])),
+        (r#"not (not (displayName sw "a"))"#, v(&["ann"])),
+    ] {
+        assert_eq!(names(&store, t, filter).await, want, "{filter}");
+    }
+}
+
+async fn dates_and_active(store: Store) {
+    let t = add_tenant(&store, "acme").await.id;
+    add(&store, t, "old", |u| {
+        u.updated_at = at(10);
+        u.status = usso::core::user::UserStatus::Disabled;
+    })
+    .await;
+    add(&store, t, "new", |u| {
+        u.created_at = at(100);
+        u.updated_at = at(200);
+    })
+    .await;
+    let lm = "meta.lastModified";
+    assert_eq!(names(&store, t, &format!(r#"{lm} gt "2024-05-01T12:00:10Z""#)).await, v(&["new"]));
+    assert_eq!(
+        names(&store, t, &format!(r#"{lm} ge "2024-05-01T12:00:10Z""#)).await,
+        v(&["new", "old"])
+    );
+    assert_eq!(names(&store, t, &format!(r#"{lm} lt "2024-05-01T14:00:10+02:00""#)).await, v(&[]));
+    assert_eq!(names(&store, t, r#"meta.created eq "2024-05-01T12:01:40Z""#).await, v(&["new"]));
+    assert_eq!(names(&store, t, r#"meta.created le "2024-05-01T12:00:00Z""#).await, v(&["old"]));
+    assert_eq!(names(&store, t, "active eq true").await, v(&["new"]));
+    assert_eq!(names(&store, t, "active eq false").await, v(&["old"]));
+    assert_eq!(names(&store, t, "active ne true").await, v(&["old"]));
+}
+
+async fn groups_by_member_name_and_external_id(store: Store) {
+    let t = add_tenant(&store, "acme").await.id;
+    let ann = add(&store, t, "ann", |_| {}).await;
+    let bob = add(&store, t, "bob", |_| {}).await;
+    let admins = add_group(&store, t, "Admins").await;
+    let staff = add_group(&store, t, "Staff").await;
+    let all = add_group(&store, t, "Everyone").await;
+    let mut conn = store.conn().await.unwrap();
+    for (group, member) in [
+        (&admins, Member::User(ann.id)),
+        (&staff, Member::User(bob.id)),
+        (&all, Member::Group(staff.id)),
+    ] {
+        groups::add_member(&mut conn, t, group.id, member, T0).await.unwrap();
+    }
+    sqlx::query(
+        "INSERT INTO group_external_ids (tenant_id, group_id, source, external_id) \
+         VALUES ($1, $2, $3, 'G-1'), ($1, $4, 'azure', 'G-1')",
+    )
+    .bind(t.to_string())
+    .bind(admins.id.to_string())
+    .bind(SOURCE)
+    .bind(staff.id.to_string())
+    .execute(&mut *conn)
+    .await
+    .unwrap();
+    drop(conn);
+    let found = |filter: String| {
+        let store = store.clone();
+        async move {
+            let q = GroupQuery {
+                filter: group_condition(&Filter::parse(&filter).unwrap(), SOURCE).unwrap(),
+                sort: Sort {
+                    field: GroupSortField::DisplayName,
+                    descending: false,
+                },
+                page: PageSpec::Offset { start: 0, count: 10 },
+                want_total: false,
+            };
+            let page = search_groups(&mut store.conn().await.unwrap(), t, &q).await.unwrap();
+            page.items.into_iter().map(|g| g.name).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found(format!(r#"members.value eq "{}""#, ann.id)).await, v(&["Admins"]));
+    assert_eq!(found(format!(r#"members[value eq "{}"]"#, staff.id)).await, v(&["Everyone"]));
+    assert_eq!(found("members pr".into()).await, v(&["Admins", "Everyone", "Staff"]));
+    assert_eq!(found(r#"displayName sw "ST""#.into()).await, v(&["Staff"]));
+    assert_eq!(found(r#"displayName ne "staff""#.into()).await, v(&["Admins", "Everyone"]));
+    assert_eq!(found(r#"externalId eq "G-1""#.into()).await, v(&["Admins"]));
+    let users_in = names(&store, t, &format!(r#"groups.value eq "{}""#, staff.id)).await;
+    assert_eq!(users_in, v(&["bob"]));
+}
+
+async fn other_tenants_never_match(store: Store) {
+    let a = add_tenant(&store, "acme").await.id;
+    let b = add_tenant(&store, "beta").await.id;
+    add(&store, a, "ann", |u| u.emails = vec![mail("ann@a.test", "work", true)]).await;
+    add(&store, b, "ann", |u| {
+        u.emails = vec![mail("ann@b.test", "work", true)];
+        u.external_ids = vec![ExternalId {
+            source: SOURCE.into(),
+            id: "X".into(),
+        }];
+    })
+    .await;
+    let group_b = add_group(&store, b, "Staff").await;
+    assert_eq!(names(&store, a, "").await, v(&["ann"]));
+    assert_eq!(names(&store, a, r#"emails.value eq "ann@b.test""#).await, v(&[]));
+    assert_eq!(names(&store, a, r#"emails co "@""#).await, v(&["ann"]));
+    assert_eq!(names(&store, a, r#"externalId eq "X""#).await, v(&[]));
+    let all_b = run(&store, b, &query(r#"userName eq "ann""#)).await;
+    assert_eq!(all_b.items.len(), 1);
+    assert_eq!(all_b.items[0].tenant_id, b);
+    assert_eq!(all_b.items[0].emails[0].value, "ann@b.test");
+    let q = GroupQuery {
+        filter: Cond::True,
+        sort: Sort::default(),
+        page: PageSpec::After {
+            cursor: None,
+            count: 10,
+        },
+        want_total: true,
+    };
+    let groups_a = search_groups(&mut store.conn().await.unwrap(), a, &q).await.unwrap();
+    assert_eq!(groups_a.total, Some(0));
+    let groups_b = search_groups(&mut store.conn().await.unwrap(), b, &q).await.unwrap();
+    assert_eq!(groups_b.items[0].id, group_b.id);
+}
+
+async fn offset_pages_and_totals(store: Store) {
+    let t = add_tenant(&store, "acme").await.id;
+    for i in 0..7 {
+        add(&store, t, &format!("u{i}"), |_| {}).await;
+    }
+    let mut q = query(r#"userName sw "u""#);
+    q.sort = Sort {
+        field: user_sort(&AttrPath::new("userName")).unwrap(),
+        descending: true,
+    };
+    let mut seen = Vec::new();
+    for start in [0, 3, 6] {
+        q.page = PageSpec::Offset { start, count: 3 };
+        let page = run(&store, t, &q).await;
+        assert_eq!(page.total, Some(7));
+        assert_eq!(page.next_cursor, None);
+        seen.extend(page.items.into_iter().map(|u| u.username));
+    }
+    assert_eq!(seen, v(&["u6", "u5", "u4", "u3", "u2", "u1", "u0"]));
+    q.page = PageSpec::Offset { start: 0, count: 0 };
+    let page = run(&store, t, &q).await;
+    assert_eq!((page.items.len(), page.total), (0, Some(7)));
+    q.page = PageSpec::Offset { start: 50, count: 5 };
+    assert!(run(&store, t, &q).await.items.is_empty());
+}
+
+/// Walks every cursor page of `q` and returns the usernames in page order.
+async fn walk(store: &Store, t: TenantId, mut q: UserQuery, count: u64) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        q.page = PageSpec::After { cursor, count };
+        let page = run(store, t, &q).await;
+        assert!(page.items.len() as u64 <= count);
+        seen.extend(page.items.into_iter().map(|u| u.username));
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => return seen,
+        }
+        assert!(seen.len() < 100, "the walk does not end");
+    }
+}
+
+async fn cursor_pages_walk_everything_once(store: Store) {
+    let t = add_tenant(&store, "acme").await.id;
+    // Family names with ties and missing values; creation times with ties.
+    let families = [Some("Smith"), None, Some("jones"), Some("SMITH"), None, Some("Adams"), Some("smith")];
+    let mut users = Vec::new();
+    for (i, family) in families.iter().enumerate() {
+        let user = add(&store, t, &format!("user{i}"), |u| {
+            u.family_name = family.map(Into::into);
+            u.created_at = at(i as i64 / 3);
+        })
+        .await;
+        users.push(user);
+    }
+    for field in [
+        UserSortField::Id,
+        UserSortField::UserName,
+        UserSortField::FamilyName,
+        UserSortField::DisplayName,
+        UserSortField::Created,
+        UserSortField::LastModified,
+    ] {
+        for descending in [false, true] {
+            let mut q = query("");
+            q.sort = Sort { field, descending };
+            q.page = PageSpec::Offset { start: 0, count: 100 };
+            let reference: Vec<String> = run(&store, t, &q).await.items.into_iter().map(|u| u.username).collect();
+            for count in [1, 2, 3, 7, 50] {
+                let walked = walk(&store, t, q.clone(), count).await;
+                assert_eq!(walked, reference, "{field:?} desc={descending} count={count}");
+            }
+        }
+    }
+    // The order itself: missing values last ascending, first descending.
+    let mut q = query("");
+    q.sort = Sort {
+        field: UserSortField::FamilyName,
+        descending: false,
+    };
+    let asc = walk(&store, t, q.clone(), 2).await;
+    let family = |name: &String| users.iter().find(|u| &u.username == name).unwrap().family_name.clone();
+    let families_asc: Vec<Option<String>> = asc.iter().map(family).collect();
+    assert_eq!(families_asc[0].as_deref(), Some("Adams"));
+    assert_eq!(families_asc[1].as_deref(), Some("jones"));
+    assert!(families_asc[5].is_none() && families_asc[6].is_none());
+    q.sort.descending = true;
+    let desc = walk(&store, t, q, 2).await;
+    assert_eq!(desc, asc.iter().rev().cloned().collect::<Vec<_>>());
+    // Default order: creation (id).
+    let mut ids: Vec<_> = users.iter().map(|u| (u.id.to_string(), u.username.clone())).collect();
+    ids.sort();
+    let by_id = walk(&store, t, query(""), 4).await;
+    assert_eq!(by_id, ids.into_iter().map(|(_, n)| n).collect::<Vec<_>>());
+    // A filtered walk.
+    let mut q = query(r#"name.familyName eq "smith""#);
+    q.want_total = true;
+    let smiths = walk(&store, t, q, 1).await;
+    assert_eq!(smiths.len(), 3);
+}
+
+async fn garbage_cursors_are_refused(store: Store) {
+    let t = add_tenant(&store, "acme").await.id;
+    for i in 0..3 {
+        add(&store, t, &format!("u{i}"), |_| {}).await;
+    }
+    let mut q = query("");
+    q.page = PageSpec::After {
+        cursor: None,
+        count: 1,
+    };
+    let cursor = run(&store, t, &q).await.next_cursor.unwrap();
+    let try_with = |cursor: &str, q: &UserQuery| {
+        let mut q = q.clone();
+        q.page = PageSpec::After {
+            cursor: Some(cursor.to_owned()),
+            count: 1,
+        };
+        let store = store.clone();
+        async move { search_users(&mut store.conn().await.unwrap(), t, &q).await }
+    };
+    assert!(try_with(&cursor, &q).await.is_ok());
+    let mut tampered = cursor.clone();
+    tampered.insert(3, 'x');
+    for bad in ["", "!!!", "bm90IGpzb24", &tampered, &cursor[..cursor.len() - 2]] {
+        let result = try_with(bad, &q).await;
+        assert!(matches!(result, Err(SearchError::InvalidCursor)), "{bad:?}: {result:?}");
+    }
+    // A cursor serves only the order it was made for.
+    let mut other = q.clone();
+    other.sort.descending = true;
+    assert!(matches!(try_with(&cursor, &other).await, Err(SearchError::InvalidCursor)));
+    other.sort = Sort {
+        field: UserSortField::Created,
+        descending: false,
+    };
+    assert!(matches!(try_with(&cursor, &other).await, Err(SearchError::InvalidCursor)));
+}
+
+/// SQLite without statistics plans by its rules alone: the hot filters must
+/// be index searches, never a scan of the tenant's users.
+#[tokio::test]
+async fn hot_filters_are_index_searches_on_sqlite() {
+    run_sqlite(|store: Store| async move {
+        let t = add_tenant(&store, "acme").await.id;
+        add(&store, t, "ann", |_| {}).await;
+        for (filter, sort, index) in [
+            (r#"userName eq "ann""#, UserSortField::Id, "users_username_uq"),
+            (r#"userName sw "an""#, UserSortField::Id, "users_username_uq"),
+            (r#"userName sw "an""#, UserSortField::UserName, "users_username_uq"),
+            (r#"emails.value eq "a@x""#, UserSortField::Id, "user_emails_email_uq"),
+            (r#"externalId eq "E1""#, UserSortField::Id, "user_external_ids"),
+            ("", UserSortField::Created, "users_created_idx"),
+        ] {
+            let mut q = query(filter);
+            q.sort.field = sort;
+            q.page = PageSpec::After {
+                cursor: None,
+                count: 10,
+            };
+            let plan = explain_users(&mut store.conn().await.unwrap(), t, &q).await.unwrap();
+            let text = plan.join("\n");
+            assert!(
+                !plan.iter().any(|line| line.starts_with("SCAN")),
+                "{filter}: a full scan:\n{text}"
+            );
+            assert!(text.contains(index), "{filter}: {index} unused:\n{text}");
+        }
+    })
+    .await;
+}
