@@ -129,11 +129,20 @@ impl UserProfile {
     /// Checks sizes and the one-primary rule of each multi-valued list.
     pub fn validate(self) -> Result<Self, CoreError> {
         let lists: [(&'static str, Vec<bool>); 7] = [
-            ("phone_numbers", self.phone_numbers.iter().map(|v| v.primary).collect()),
+            (
+                "phone_numbers",
+                self.phone_numbers.iter().map(|v| v.primary).collect(),
+            ),
             ("ims", self.ims.iter().map(|v| v.primary).collect()),
             ("photos", self.photos.iter().map(|v| v.primary).collect()),
-            ("addresses", self.addresses.iter().map(|v| v.primary).collect()),
-            ("entitlements", self.entitlements.iter().map(|v| v.primary).collect()),
+            (
+                "addresses",
+                self.addresses.iter().map(|v| v.primary).collect(),
+            ),
+            (
+                "entitlements",
+                self.entitlements.iter().map(|v| v.primary).collect(),
+            ),
             ("roles", self.roles.iter().map(|v| v.primary).collect()),
             (
                 "x509_certificates",
@@ -151,7 +160,9 @@ impl UserProfile {
                 return Err(CoreError::invalid(field, "only one value can be primary"));
             }
         }
-        let size = serde_json::to_vec(&self).map(|v| v.len()).unwrap_or(usize::MAX);
+        let size = serde_json::to_vec(&self)
+            .map(|v| v.len())
+            .unwrap_or(usize::MAX);
         if size > MAX_PROFILE_BYTES {
             return Err(CoreError::invalid(
                 "profile",
@@ -181,7 +192,10 @@ mod tests {
 
     #[test]
     fn an_empty_profile_is_an_empty_document() {
-        assert_eq!(serde_json::to_string(&UserProfile::default()).unwrap(), "{}");
+        assert_eq!(
+            serde_json::to_string(&UserProfile::default()).unwrap(),
+            "{}"
+        );
     }
 
     #[test]

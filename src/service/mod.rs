@@ -68,8 +68,12 @@ impl Hub {
         }
     }
 
+    /// The current time, to the microsecond: what the store keeps, so that
+    /// a record returned from a write equals the same record read back.
     pub fn now(&self) -> time::OffsetDateTime {
-        self.clock.now()
+        let now = self.clock.now();
+        now.replace_nanosecond(now.nanosecond() / 1_000 * 1_000)
+            .unwrap_or(now)
     }
 
     /// The tenant's OIDC issuer: `{public_url}/t/{slug}`.

@@ -208,8 +208,14 @@ impl Hub {
         };
         let mut tx = self.store.begin().await?;
         groups::insert(&mut tx, &group).await?;
-        group_links::set_external_id(&mut tx, tenant.id, group.id, external_id.source, external_id.id)
-            .await?;
+        group_links::set_external_id(
+            &mut tx,
+            tenant.id,
+            group.id,
+            external_id.source,
+            external_id.id,
+        )
+        .await?;
         let (added, _) = replace_members(&mut tx, tenant, group.id, members, now).await?;
         record(
             &mut tx,
@@ -249,7 +255,8 @@ impl Hub {
         groups::update(&mut tx, &group, read_version).await?;
         group_links::set_external_id(&mut tx, tenant.id, id, external_id.source, external_id.id)
             .await?;
-        let (added, removed) = replace_members(&mut tx, tenant, id, members, group.updated_at).await?;
+        let (added, removed) =
+            replace_members(&mut tx, tenant, id, members, group.updated_at).await?;
         record(
             &mut tx,
             &by.event(tenant, group.updated_at, "group.updated")

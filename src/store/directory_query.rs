@@ -192,10 +192,7 @@ pub enum PageSpec {
     /// Skip `start` rows (0-based), return up to `count`.
     Offset { start: u64, count: u64 },
     /// Rows after `cursor` (from the start when `None`), up to `count`.
-    After {
-        cursor: Option<String>,
-        count: u64,
-    },
+    After { cursor: Option<String>, count: u64 },
 }
 
 /// The most rows one page returns, whatever `count` asks.

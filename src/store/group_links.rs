@@ -53,7 +53,8 @@ pub async fn external_ids(
     if groups.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut sql = Sql::new("SELECT group_id, external_id FROM group_external_ids WHERE tenant_id = ");
+    let mut sql =
+        Sql::new("SELECT group_id, external_id FROM group_external_ids WHERE tenant_id = ");
     sql.text(tenant.to_string())
         .push(" AND source = ")
         .text(source)

@@ -8,7 +8,8 @@ use super::{Page, StoreError};
 use crate::core::group::{Group, Member};
 use crate::core::{GroupId, TenantId, UserId};
 
-pub(crate) const COLUMNS: &str = "tenant_id, id, name, description, created_at, updated_at, version";
+pub(crate) const COLUMNS: &str =
+    "tenant_id, id, name, description, created_at, updated_at, version";
 
 pub(crate) fn decode(row: &AnyRow) -> Result<Group, StoreError> {
     Ok(Group {

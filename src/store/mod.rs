@@ -32,6 +32,7 @@ pub mod tenants;
 pub mod users;
 pub mod workspaces;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -66,6 +67,38 @@ impl Page<'_> {
 pub struct Store {
     pool: AnyPool,
     dialect: Dialect,
+    /// SQLite has one writer at a time: writers queue here, in order, rather
+    /// than in SQLite's busy handler (which sleeps up to 100 ms between
+    /// tries). `None` on PostgreSQL, where rows are locked, not the file.
+    writers: Option<Arc<tokio::sync::Mutex<()>>>,
+}
+
+/// A write transaction: rolled back when dropped without [`WriteTx::commit`].
+/// Dereferences to the connection every store function takes.
+#[derive(Debug)]
+pub struct WriteTx {
+    tx: Transaction<'static, Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl WriteTx {
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = Transaction<'static, Any>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
 }
 
 impl Store {
@@ -84,7 +117,12 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(StoreError::Database)?;
-        Ok(Self { pool, dialect })
+        let writers = (dialect == Dialect::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
+        Ok(Self {
+            pool,
+            dialect,
+            writers,
+        })
     }
 
     /// Applies the migrations of this store's dialect that are not yet applied.
@@ -106,8 +144,21 @@ impl Store {
     }
 
     /// A transaction for writes; dropped without `commit`, it rolls back.
-    pub async fn begin(&self) -> Result<Transaction<'static, Any>, StoreError> {
-        self.pool.begin().await.map_err(StoreError::Database)
+    /// On SQLite it waits its turn, then takes the write lock at once
+    /// (`BEGIN IMMEDIATE`), so that a transaction that reads before it
+    /// writes can never meet another in a lock upgrade ("database is
+    /// locked").
+    pub async fn begin(&self) -> Result<WriteTx, StoreError> {
+        let turn = match &self.writers {
+            Some(gate) => Some(gate.clone().lock_owned().await),
+            None => None,
+        };
+        let tx = match self.dialect {
+            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Dialect::Postgres => self.pool.begin().await,
+        }
+        .map_err(StoreError::Database)?;
+        Ok(WriteTx { tx, _turn: turn })
     }
 
     /// Whether the database answers (for `/healthz`).

@@ -23,7 +23,8 @@ pub const FILTER_ATTRIBUTES: &[&str] = &[
     "external_id",
 ];
 
-pub(crate) const COLUMNS: &str = "tenant_id, id, username, phone, given_name, family_name, display_name, \
+pub(crate) const COLUMNS: &str =
+    "tenant_id, id, username, phone, given_name, family_name, display_name, \
                        locale, status, profile, created_at, updated_at, version";
 
 pub(crate) fn decode(row: &AnyRow) -> Result<User, StoreError> {

@@ -37,10 +37,11 @@ pub async fn run_bulk(hub: &Hub, client: &ScimClient, request: BulkRequest) -> B
             let refs = references(op);
             let unresolved: Vec<&String> =
                 refs.iter().filter(|r| !resolved.contains_key(*r)).collect();
-            if unresolved
-                .iter()
-                .any(|r| bulk_ids.get(r.as_str()).is_some_and(|j| results[*j].is_none()))
-            {
+            if unresolved.iter().any(|r| {
+                bulk_ids
+                    .get(r.as_str())
+                    .is_some_and(|j| results[*j].is_none())
+            }) {
                 // Refers to a resource another operation of this request has
                 // yet to create: try again after the others.
                 waiting.push(i);
@@ -70,8 +71,7 @@ pub async fn run_bulk(hub: &Hub, client: &ScimClient, request: BulkRequest) -> B
             let op = &request.operations[i];
             results[i] = Some(failure(
                 op,
-                ScimError::new(409)
-                    .with_detail("circular bulkId references could not be resolved"),
+                ScimError::new(409).with_detail("circular bulkId references could not be resolved"),
             ));
         }
     }
@@ -86,8 +86,16 @@ struct Outcome {
 }
 
 fn references(op: &BulkOperation) -> Vec<String> {
-    let mut refs = op.data.as_ref().map(referenced_bulk_ids).unwrap_or_default();
-    if let Some(r) = op.path.split('/').find_map(|seg| seg.strip_prefix("bulkId:")) {
+    let mut refs = op
+        .data
+        .as_ref()
+        .map(referenced_bulk_ids)
+        .unwrap_or_default();
+    if let Some(r) = op
+        .path
+        .split('/')
+        .find_map(|seg| seg.strip_prefix("bulkId:"))
+    {
         refs.push(r.to_owned());
     }
     refs
@@ -149,8 +157,9 @@ async fn try_one(
     resolved: &HashMap<String, String>,
 ) -> Result<(u16, Option<Value>), ScimError> {
     let unresolved = |id: String| {
-        let mut err = ScimError::new(409)
-            .with_detail(format!("bulkId:{id} names no resource created in this request"));
+        let mut err = ScimError::new(409).with_detail(format!(
+            "bulkId:{id} names no resource created in this request"
+        ));
         err.scim_type = Some(ScimType::InvalidValue);
         err
     };

@@ -96,9 +96,8 @@ pub fn group_write(resource: &Value) -> Result<GroupWrite, ScimError> {
             Some(k) if k == "user" => Some(MemberKind::User),
             Some(k) if k == "group" => Some(MemberKind::Group),
             Some(other) => {
-                return Err(ScimError::typed(ScimType::InvalidValue).with_detail(format!(
-                    "member type {other:?} is neither User nor Group"
-                )))
+                return Err(ScimError::typed(ScimType::InvalidValue)
+                    .with_detail(format!("member type {other:?} is neither User nor Group")))
             }
         };
         members.push(MemberValue { id, kind });

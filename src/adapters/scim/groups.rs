@@ -134,7 +134,11 @@ pub(crate) async fn load(hub: &Hub, client: &ScimClient, id: &str) -> Result<Gro
 
 /// The full resource of `group` with its members and this client's
 /// external id.
-pub(crate) async fn render(hub: &Hub, client: &ScimClient, group: &Group) -> Result<Value, ScimError> {
+pub(crate) async fn render(
+    hub: &Hub,
+    client: &ScimClient,
+    group: &Group,
+) -> Result<Value, ScimError> {
     let mut conn = hub.store.conn().await.map_err(|e| scim_error(e.into()))?;
     let tenant = client.tenant.id;
     let members = groups::members(&mut conn, tenant, group.id)
@@ -159,8 +163,9 @@ async fn resolve_members(
     values: &[MemberValue],
 ) -> Result<Vec<Member>, ScimError> {
     let bad = |id: &str| {
-        ScimError::typed(ScimType::InvalidValue)
-            .with_detail(format!("member {id:?} is not a user or group of this tenant"))
+        ScimError::typed(ScimType::InvalidValue).with_detail(format!(
+            "member {id:?} is not a user or group of this tenant"
+        ))
     };
     let mut members = Vec::with_capacity(values.len());
     let mut unknown_kind = Vec::new();

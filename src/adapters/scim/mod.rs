@@ -48,8 +48,9 @@ pub fn scim_error(err: ServiceError) -> ScimError {
         ServiceError::NotFound(what) => {
             ScimError::not_found().with_detail(format!("{what} not found"))
         }
-        ServiceError::Conflict { field } => ScimError::typed(ScimType::Uniqueness)
-            .with_detail(format!("{field} is already taken")),
+        ServiceError::Conflict { field } => {
+            ScimError::typed(ScimType::Uniqueness).with_detail(format!("{field} is already taken"))
+        }
         ServiceError::VersionMismatch => ScimError::precondition_failed()
             .with_detail("the resource was changed since that version; read it again"),
         ServiceError::Forbidden(why) => ScimError::forbidden().with_detail(why),
@@ -120,9 +121,10 @@ pub fn etag(version: i64) -> String {
 /// list of tags, compared weakly (RFC 9110 §13.1.1).
 pub fn etag_matches(header: &str, version: i64) -> bool {
     let want = version.to_string();
-    header.split(',').map(str::trim).any(|tag| {
-        tag == "*" || tag.trim_start_matches("W/").trim_matches('"') == want
-    })
+    header
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.trim_start_matches("W/").trim_matches('"') == want)
 }
 
 fn rfc3339(at: OffsetDateTime) -> String {

@@ -183,10 +183,7 @@ fn user_target(path: &AttrPath, source: &str) -> Result<Target<UserField, UserLi
     }
 }
 
-fn group_target(
-    path: &AttrPath,
-    source: &str,
-) -> Result<Target<GroupField, GroupList>, ScimError> {
+fn group_target(path: &AttrPath, source: &str) -> Result<Target<GroupField, GroupList>, ScimError> {
     if !urn_is(path, &[schema::GROUP]) {
         return Err(unknown(path));
     }
@@ -222,7 +219,10 @@ pub fn group_condition(filter: &Filter, source: &str) -> Result<GroupCond, ScimE
 
 type Resolve<'a, F, L> = dyn Fn(&AttrPath) -> Result<Target<F, L>, ScimError> + 'a;
 
-fn condition<F, L: Clone>(filter: &Filter, resolve: &Resolve<'_, F, L>) -> Result<Cond<F, L>, ScimError> {
+fn condition<F, L: Clone>(
+    filter: &Filter,
+    resolve: &Resolve<'_, F, L>,
+) -> Result<Cond<F, L>, ScimError> {
     Ok(match filter {
         Filter::And(a, b) => Cond::And(vec![condition(a, resolve)?, condition(b, resolve)?]),
         Filter::Or(a, b) => Cond::Or(vec![condition(a, resolve)?, condition(b, resolve)?]),

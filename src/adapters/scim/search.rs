@@ -43,11 +43,9 @@ pub async fn search(
         } else {
             Kind::Users
         };
-        *resource = kind.resource_type().project(
-            resource,
-            &query.attributes,
-            &query.excluded_attributes,
-        );
+        *resource =
+            kind.resource_type()
+                .project(resource, &query.attributes, &query.excluded_attributes);
     }
     Ok(response)
 }
@@ -170,7 +168,8 @@ async fn every_type(
     let room = count.saturating_sub(resources.len() as u64);
     if room > 0 && groups_total > 0 {
         let skip = users_total;
-        let groups_page = one_type(hub, client, Kind::Groups, query, page_of(query, room, skip)).await?;
+        let groups_page =
+            one_type(hub, client, Kind::Groups, query, page_of(query, room, skip)).await?;
         resources.extend(groups_page.resources);
     }
     Ok(ListResponse {

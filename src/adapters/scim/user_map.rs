@@ -167,14 +167,12 @@ pub fn user_write(
     let phone_numbers = labeled_list(resource, "phoneNumbers");
     let enterprise = resource.get(ENTERPRISE_USER);
     let ent = |key: &str| enterprise.and_then(|e| text(e, key));
-    let manager = enterprise
-        .and_then(|e| e.get("manager"))
-        .and_then(|m| {
-            Some(Manager {
-                id: text(m, "value")?,
-                display_name: text(m, "displayName"),
-            })
-        });
+    let manager = enterprise.and_then(|e| e.get("manager")).and_then(|m| {
+        Some(Manager {
+            id: text(m, "value")?,
+            display_name: text(m, "displayName"),
+        })
+    });
     let profile = UserProfile {
         formatted_name: sub("formatted"),
         middle_name: sub("middleName"),

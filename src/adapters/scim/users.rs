@@ -4,8 +4,8 @@
 
 use serde_json::Value;
 use usso_scim::patch::PatchRequest;
-use usso_scim::{ResourceType, WriteMode};
 use usso_scim::ScimError;
+use usso_scim::{ResourceType, WriteMode};
 
 use super::context::ScimClient;
 use super::user_map::{user_resource, user_write, GroupRef};
@@ -124,7 +124,11 @@ pub(crate) async fn load(hub: &Hub, client: &ScimClient, id: &str) -> Result<Use
 }
 
 /// The full resource of `user`, with the groups it is a direct member of.
-pub(crate) async fn render(hub: &Hub, client: &ScimClient, user: &User) -> Result<Value, ScimError> {
+pub(crate) async fn render(
+    hub: &Hub,
+    client: &ScimClient,
+    user: &User,
+) -> Result<Value, ScimError> {
     let groups = groups_of(hub, client, &[user.id]).await?;
     let mine = groups.get(&user.id).map_or(&[][..], Vec::as_slice);
     Ok(user_resource(client.reader(), user, mine))

@@ -5,8 +5,8 @@
 //! writes in the key's own externalId namespace, which is per tenant.
 
 use axum::extract::{FromRequestParts, RawPathParams};
-use axum::http::request::Parts;
 use axum::http::header;
+use axum::http::request::Parts;
 use usso_scim::ScimError;
 
 use super::response::ScimFailure;
@@ -32,7 +32,9 @@ impl FromRequestParts<AppState> for ScimClient {
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().split_once(' '))
-            .filter(|(scheme, token)| scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty())
+            .filter(|(scheme, token)| {
+                scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
+            })
             .map(|(_, token)| token.trim().to_owned())
             .ok_or_else(unauthorized)?;
         let params = RawPathParams::from_request_parts(parts, state)

@@ -42,7 +42,10 @@ fn resource_types(client: &ScimClient) -> Vec<Value> {
 }
 
 fn schemas(client: &ScimClient) -> Vec<Value> {
-    schema_resources(&[user_type().clone(), group_type().clone()], &client.base_url)
+    schema_resources(
+        &[user_type().clone(), group_type().clone()],
+        &client.base_url,
+    )
 }
 
 fn listing(resources: Vec<Value>) -> Value {

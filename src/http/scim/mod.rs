@@ -13,7 +13,7 @@ pub mod resources;
 pub mod response;
 
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post, MethodRouter};
+use axum::routing::{any, get, post, MethodRouter};
 use axum::Router;
 use usso_scim::message::BulkLimits;
 use usso_scim::ScimError;
@@ -44,19 +44,32 @@ pub fn bulk_limits() -> BulkLimits {
 pub fn routes() -> Router<AppState> {
     let api = Router::new()
         .route("/ServiceProviderConfig", read_only(get(discovery::config)))
-        .route("/ResourceTypes", read_only(get(discovery::list_resource_types)))
-        .route("/ResourceTypes/{id}", read_only(get(discovery::resource_type)))
+        .route(
+            "/ResourceTypes",
+            read_only(get(discovery::list_resource_types)),
+        )
+        .route(
+            "/ResourceTypes/{id}",
+            read_only(get(discovery::resource_type)),
+        )
         .route("/Schemas", read_only(get(discovery::list_schemas)))
         .route("/Schemas/{id}", read_only(get(discovery::schema)))
         .route("/Users", collection(Kind::Users))
         .route("/Groups", collection(Kind::Groups))
-        .route("/Users/.search", only(post(move |s, c, b| list::search(Kind::Users, s, c, b))))
-        .route("/Groups/.search", only(post(move |s, c, b| list::search(Kind::Groups, s, c, b))))
+        .route(
+            "/Users/.search",
+            only(post(move |s, c, b| list::search(Kind::Users, s, c, b))),
+        )
+        .route(
+            "/Groups/.search",
+            only(post(move |s, c, b| list::search(Kind::Groups, s, c, b))),
+        )
         .route("/.search", only(post(list::search_root)))
         .route("/Users/{id}", item(Kind::Users))
         .route("/Groups/{id}", item(Kind::Groups))
         .route("/Bulk", only(post(bulk::bulk)))
         .route("/Me", get(me::get).fallback(me::not_implemented))
+        .route("/{*rest}", any(unknown_endpoint))
         .fallback(unknown_endpoint)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
     Router::new().nest("/t/{tenant}/scim/v2", api)

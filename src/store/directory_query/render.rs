@@ -346,9 +346,13 @@ impl Scope<ItemField, NoList> for Item {
             (Item::Emails, ItemField::Key("type")) => col("e.kind", Kind::Text),
             (Item::Emails, ItemField::Primary) => col("e.is_primary", Kind::Flag),
             (Item::Exact(expr, kind), ItemField::Value) => col(*expr, *kind),
-            (Item::Json(d), ItemField::Value) => col(d.json_text("j.value", &["value"]), Kind::Text),
+            (Item::Json(d), ItemField::Value) => {
+                col(d.json_text("j.value", &["value"]), Kind::Text)
+            }
             (Item::Json(d), ItemField::Key(key)) => col(d.json_text("j.value", &[key]), Kind::Text),
-            (Item::Json(d), ItemField::Primary) => col(d.json_flag("j.value", "primary"), Kind::Flag),
+            (Item::Json(d), ItemField::Primary) => {
+                col(d.json_flag("j.value", "primary"), Kind::Flag)
+            }
             (_, field) => Err(SearchError::Unsupported(format!(
                 "sub-attribute {field:?} of this list"
             ))),

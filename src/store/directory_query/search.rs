@@ -52,11 +52,7 @@ fn user_key(field: UserSortField) -> SortKey {
             KeyKind::NullableText,
         ),
         UserSortField::GivenName => ("givenName", "lower(u.given_name)", KeyKind::NullableText),
-        UserSortField::FamilyName => (
-            "familyName",
-            "lower(u.family_name)",
-            KeyKind::NullableText,
-        ),
+        UserSortField::FamilyName => ("familyName", "lower(u.family_name)", KeyKind::NullableText),
         UserSortField::Created => ("created", "u.created_at", KeyKind::Int),
         UserSortField::LastModified => ("lastModified", "u.updated_at", KeyKind::Int),
     };
@@ -261,7 +257,12 @@ fn page_sql<F, L, S: Scope<F, L>>(
             let count = (*count).min(MAX_COUNT);
             let mut sql = base(plan, tenant, &query.filter, &select)?;
             if let Some(raw) = cursor {
-                push_keyset(&mut sql, key, descending, Cursor::decode(raw, key, descending)?);
+                push_keyset(
+                    &mut sql,
+                    key,
+                    descending,
+                    Cursor::decode(raw, key, descending)?,
+                );
             }
             sql.push(&order_by(key, descending))
                 .push(" LIMIT ")

@@ -16,9 +16,15 @@ fn prefix_bound_increments_the_last_character() {
 #[test]
 fn prefix_bound_handles_multibyte_and_edge_characters() {
     assert_eq!(prefix_upper_bound("é").as_deref(), Some("ê"));
-    assert_eq!(prefix_upper_bound("日本").as_deref(), Some("日未"));
-    assert_eq!(prefix_upper_bound("x\u{D7FF}").as_deref(), Some("x\u{E000}"));
-    assert_eq!(prefix_upper_bound("a\u{FFFF}").as_deref(), Some("a\u{10000}"));
+    assert_eq!(prefix_upper_bound("日本").as_deref(), Some("日\u{672D}"));
+    assert_eq!(
+        prefix_upper_bound("x\u{D7FF}").as_deref(),
+        Some("x\u{E000}")
+    );
+    assert_eq!(
+        prefix_upper_bound("a\u{FFFF}").as_deref(),
+        Some("a\u{10000}")
+    );
     assert_eq!(prefix_upper_bound("a\u{10FFFF}").as_deref(), Some("b"));
     assert_eq!(
         prefix_upper_bound("ab\u{10FFFF}\u{10FFFF}").as_deref(),
