@@ -37,6 +37,24 @@ impl Provisioner {
     }
 }
 
+/// A user as a provisioning client states it.
+#[derive(Debug, Clone)]
+pub struct UserState {
+    pub fields: UserFields,
+    pub status: UserStatus,
+    /// A new password, checked against the policy and hashed.
+    pub password: Option<String>,
+}
+
+/// A group as a provisioning client states it.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupState<'a> {
+    pub name: &'a str,
+    pub external_id: GroupExternalId<'a>,
+    /// Its direct members, all of them.
+    pub members: &'a [Member],
+}
+
 /// A group's external id in one client's namespace.
 #[derive(Debug, Clone, Copy)]
 pub struct GroupExternalId<'a> {
@@ -49,10 +67,13 @@ impl Hub {
         &self,
         by: &Provisioner,
         tenant: &Tenant,
-        fields: UserFields,
-        status: UserStatus,
-        password: Option<String>,
+        state: UserState,
     ) -> Result<User, ServiceError> {
+        let UserState {
+            fields,
+            status,
+            password,
+        } = state;
         let fields = fields.validate()?;
         let hash = self.hash_new_password(password).await?;
         let now = self.now();
@@ -96,17 +117,19 @@ impl Hub {
 
     /// Replaces every field of a user; disabling ends its sessions.
     /// `expected_version`, when given, must be the stored version.
-    #[allow(clippy::too_many_arguments)]
     pub async fn reprovision_user(
         &self,
         by: &Provisioner,
         tenant: &Tenant,
         id: UserId,
-        fields: UserFields,
-        status: UserStatus,
-        password: Option<String>,
+        state: UserState,
         expected_version: Option<i64>,
     ) -> Result<User, ServiceError> {
+        let UserState {
+            fields,
+            status,
+            password,
+        } = state;
         let fields = fields.validate()?;
         let hash = self.hash_new_password(password).await?;
         let mut tx = self.store.begin().await?;
@@ -191,10 +214,13 @@ impl Hub {
         &self,
         by: &Provisioner,
         tenant: &Tenant,
-        name: &str,
-        external_id: GroupExternalId<'_>,
-        members: &[Member],
+        state: GroupState<'_>,
     ) -> Result<Group, ServiceError> {
+        let GroupState {
+            name,
+            external_id,
+            members,
+        } = state;
         let name = parse_group_name(name)?;
         let now = self.now();
         let group = Group {
@@ -235,11 +261,14 @@ impl Hub {
         by: &Provisioner,
         tenant: &Tenant,
         id: GroupId,
-        name: &str,
-        external_id: GroupExternalId<'_>,
-        members: &[Member],
+        state: GroupState<'_>,
         expected_version: Option<i64>,
     ) -> Result<Group, ServiceError> {
+        let GroupState {
+            name,
+            external_id,
+            members,
+        } = state;
         let name = parse_group_name(name)?;
         let mut tx = self.store.begin().await?;
         let mut group = groups::get(&mut tx, tenant.id, id)

@@ -1119,3 +1119,63 @@ async fn a_tenant_never_finds_another_tenants_resources() {
         .unwrap();
     assert_eq!(r.status(), 401);
 }
+
+#[tokio::test]
+async fn cursor_paging_by_a_sometimes_missing_attribute_matches_the_index_order() {
+    let app = TestApp::spawn().await;
+    let c = scim_tenant(&app, "acme").await;
+    for i in 0..11 {
+        tick(&app);
+        let mut body = user_body(&format!("m{i:02}"));
+        // Every third user has no family name; two share one.
+        if i % 3 != 0 {
+            body["name"] = json!({ "familyName": format!("F{}", (i * 7) % 5) });
+        }
+        scim_json(c.post("/Users", body).await, 201).await;
+    }
+    for order in ["ascending", "descending"] {
+        let sort = [("sortBy", "name.familyName"), ("sortOrder", order)];
+        let whole = column(&page(&c, "/Users", &sort).await, "userName");
+        assert_eq!(whole.len(), 11);
+        let (walked, pages) = cursor_walk(&c, "2", &sort).await;
+        assert_eq!(walked, whole, "{order}");
+        assert_eq!(pages, 6);
+        // The missing ones: last ascending, first descending.
+        let missing = ["m00", "m03", "m06", "m09"];
+        let ends = if order == "ascending" {
+            &whole[7..]
+        } else {
+            &whole[..4]
+        };
+        let mut ends = ends.to_vec();
+        ends.sort();
+        assert_eq!(ends, missing, "{order}: {whole:?}");
+    }
+    // Groups walk by displayName.
+    for i in 0..5 {
+        c.create_group(&format!("group {}", 4 - i), &[]).await;
+    }
+    let mut names = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let body = page(
+            &c,
+            "/Groups",
+            &[
+                ("cursor", cursor.as_str()),
+                ("count", "2"),
+                ("sortBy", "displayName"),
+            ],
+        )
+        .await;
+        names.extend(column(&body, "displayName"));
+        match body["nextCursor"].as_str() {
+            Some(next) => cursor = next.to_owned(),
+            None => break,
+        }
+    }
+    assert_eq!(
+        names,
+        ["group 0", "group 1", "group 2", "group 3", "group 4"]
+    );
+}

@@ -8,6 +8,7 @@ mod harness;
 
 mod api_keys;
 mod clients;
+mod directory_pages;
 mod directory_query;
 mod events;
 mod groups;

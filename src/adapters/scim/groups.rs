@@ -11,7 +11,7 @@ use super::group_map::{group_resource, group_write, MemberKind, MemberValue};
 use super::{parse_id, scim_error, Precondition};
 use crate::core::group::{Group, Member};
 use crate::core::{GroupId, UserId};
-use crate::service::provisioning::GroupExternalId;
+use crate::service::provisioning::{GroupExternalId, GroupState};
 use crate::service::{Hub, ServiceError};
 use crate::store::{group_links, groups};
 
@@ -30,12 +30,14 @@ pub async fn create_group(hub: &Hub, client: &ScimClient, body: Value) -> Result
         .provision_group(
             &client.provisioner(),
             &client.tenant,
-            &write.name,
-            GroupExternalId {
-                source: &source,
-                id: write.external_id.as_deref(),
+            GroupState {
+                name: &write.name,
+                external_id: GroupExternalId {
+                    source: &source,
+                    id: write.external_id.as_deref(),
+                },
+                members: &members,
             },
-            &members,
         )
         .await
         .map_err(scim_error)?;
@@ -111,12 +113,14 @@ async fn store_replacement(
             &client.provisioner(),
             &client.tenant,
             group.id,
-            &write.name,
-            GroupExternalId {
-                source: &source,
-                id: write.external_id.as_deref(),
+            GroupState {
+                name: &write.name,
+                external_id: GroupExternalId {
+                    source: &source,
+                    id: write.external_id.as_deref(),
+                },
+                members: &members,
             },
-            &members,
             Some(group.version),
         )
         .await

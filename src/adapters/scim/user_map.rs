@@ -13,6 +13,7 @@ use super::context::{Reader, ScimClient};
 use crate::core::user::{Email, ExternalId, User, UserFields, UserStatus};
 use crate::core::user_profile::{Address, Employment, Labeled, Manager, UserProfile};
 use crate::core::GroupId;
+use crate::service::provisioning::UserState;
 
 /// A group a user belongs to, as the user's `groups` attribute lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,6 +118,16 @@ pub struct UserWrite {
     /// A new password (the write-only `password` attribute), to be checked
     /// against the password policy and hashed.
     pub password: Option<String>,
+}
+
+impl UserWrite {
+    pub fn into_state(self) -> UserState {
+        UserState {
+            fields: self.fields,
+            status: self.status,
+            password: self.password,
+        }
+    }
 }
 
 /// Maps a canonical User resource to core fields. `prior` is the stored user

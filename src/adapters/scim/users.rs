@@ -25,13 +25,7 @@ pub async fn create_user(hub: &Hub, client: &ScimClient, body: Value) -> Result<
     let resource = user_type().check_write(body, WriteMode::Create, None)?;
     let write = user_write(client, &resource, None)?;
     let user = hub
-        .provision_user(
-            &client.provisioner(),
-            &client.tenant,
-            write.fields,
-            write.status,
-            write.password,
-        )
+        .provision_user(&client.provisioner(), &client.tenant, write.into_state())
         .await
         .map_err(scim_error)?;
     Ok(user_resource(client.reader(), &user, &[]))
@@ -105,9 +99,7 @@ async fn store_replacement(
             &client.provisioner(),
             &client.tenant,
             user.id,
-            write.fields,
-            write.status,
-            write.password,
+            write.into_state(),
             Some(user.version),
         )
         .await
