@@ -258,7 +258,6 @@ async fn entra_add_members_op_capitalized() {
 /// for members the group already has: RFC 7644 §3.5.2.1 says that changes
 /// nothing (no new version, no audit event).
 #[tokio::test]
-#[ignore = "BUG: re-adding an existing member by {value} bumps the group version (patch/apply.rs compares whole member objects)"]
 async fn entra_add_existing_member_changes_nothing() {
     let app = TestApp::spawn().await;
     let scim = scim_tenant(&app, "acme").await;

@@ -1221,7 +1221,6 @@ async fn a_user_provisioned_with_a_password_logs_in_and_reads_itself_at_me() {
 /// client reading it gets a SCIM error body, not the admin API's
 /// problem+json.
 #[tokio::test]
-#[ignore = "BUG: GET /t/{tenant}/scim/v2/ answers the generic application/problem+json 404, not a SCIM error (nest() in src/http/scim/mod.rs routes() does not see the trailing slash)"]
 async fn the_base_url_with_a_trailing_slash_is_a_scim_404() {
     let app = TestApp::spawn().await;
     let scim = scim_tenant(&app, "acme").await;

@@ -183,6 +183,30 @@ fn user_target(path: &AttrPath, source: &str) -> Result<Target<UserField, UserLi
     }
 }
 
+/// The attribute a leaf of the filter tests.
+fn filter_path(filter: &Filter) -> Option<&AttrPath> {
+    match filter {
+        Filter::Present { path } | Filter::Compare { path, .. } => Some(path),
+        Filter::ValuePath { attr, .. } => Some(attr),
+        Filter::And(..) | Filter::Or(..) | Filter::Not(_) => None,
+    }
+}
+
+/// A leaf on an attribute the resource type does not have: no value.
+fn absent<F, L>(filter: &Filter) -> Result<Cond<F, L>, ScimError> {
+    Ok(match filter {
+        Filter::Compare { op, value, .. } => {
+            let null = matches!(value, CompValue::Null);
+            match op {
+                CompareOp::Ne if !null => Cond::True,
+                CompareOp::Eq if null => Cond::True,
+                _ => Cond::False,
+            }
+        }
+        _ => Cond::False,
+    })
+}
+
 fn group_target(path: &AttrPath, source: &str) -> Result<Target<GroupField, GroupList>, ScimError> {
     if !urn_is(path, &[schema::GROUP]) {
         return Err(unknown(path));
@@ -209,12 +233,24 @@ fn group_target(path: &AttrPath, source: &str) -> Result<Target<GroupField, Grou
 
 /// The SCIM filter as a user condition, for the provisioning client `source`.
 pub fn user_condition(filter: &Filter, source: &str) -> Result<UserCond, ScimError> {
-    condition(filter, &|path| user_target(path, source))
+    condition(filter, &|path| user_target(path, source), false)
 }
 
 /// The SCIM filter as a group condition, for the provisioning client `source`.
 pub fn group_condition(filter: &Filter, source: &str) -> Result<GroupCond, ScimError> {
-    condition(filter, &|path| group_target(path, source))
+    condition(filter, &|path| group_target(path, source), false)
+}
+
+/// As [`user_condition`], for a filter that spans resource types (the root
+/// `/.search`): an attribute Users do not have reads as absent (RFC 7644
+/// §3.4.2.1), so `ne` and `not` match and every other test does not.
+pub fn user_condition_spanning(filter: &Filter, source: &str) -> Result<UserCond, ScimError> {
+    condition(filter, &|path| user_target(path, source), true)
+}
+
+/// As [`group_condition`], for a filter that spans resource types.
+pub fn group_condition_spanning(filter: &Filter, source: &str) -> Result<GroupCond, ScimError> {
+    condition(filter, &|path| group_target(path, source), true)
 }
 
 type Resolve<'a, F, L> = dyn Fn(&AttrPath) -> Result<Target<F, L>, ScimError> + 'a;
@@ -222,11 +258,20 @@ type Resolve<'a, F, L> = dyn Fn(&AttrPath) -> Result<Target<F, L>, ScimError> + 
 fn condition<F, L: Clone>(
     filter: &Filter,
     resolve: &Resolve<'_, F, L>,
+    spanning: bool,
 ) -> Result<Cond<F, L>, ScimError> {
+    if spanning {
+        if let Some(path) = filter_path(filter) {
+            if resolve(path).is_err() {
+                return absent(filter);
+            }
+        }
+    }
+    let sub = |f: &Filter| condition(f, resolve, spanning);
     Ok(match filter {
-        Filter::And(a, b) => Cond::And(vec![condition(a, resolve)?, condition(b, resolve)?]),
-        Filter::Or(a, b) => Cond::Or(vec![condition(a, resolve)?, condition(b, resolve)?]),
-        Filter::Not(inner) => Cond::Not(Box::new(condition(inner, resolve)?)),
+        Filter::And(a, b) => Cond::And(vec![sub(a)?, sub(b)?]),
+        Filter::Or(a, b) => Cond::Or(vec![sub(a)?, sub(b)?]),
+        Filter::Not(inner) => Cond::Not(Box::new(sub(inner)?)),
         Filter::Present { path } => match resolve(path)? {
             Target::Field(field, _) => Cond::Present(field),
             Target::List(list, item, _) => any(list, Cond::Present(item)),
@@ -335,7 +380,7 @@ fn item_condition(
             show(attr)
         ))),
     };
-    condition(filter, &resolve)
+    condition(filter, &resolve, false)
 }
 
 fn operator(op: CompareOp, ty: Ty, path: &AttrPath) -> Result<Op, ScimError> {

@@ -12,7 +12,10 @@ use usso_scim::message::{ListQuery, ListResponse, SortOrder};
 use usso_scim::{ScimError, ScimType};
 
 use super::context::ScimClient;
-use super::query::{group_condition, group_sort, user_condition, user_sort};
+use super::query::{
+    group_condition, group_condition_spanning, group_sort, user_condition, user_condition_spanning,
+    user_sort,
+};
 use super::{groups, scim_error, users, Kind};
 use crate::service::Hub;
 use crate::store::directory_query::{
@@ -34,7 +37,7 @@ pub async fn search(
 ) -> Result<ListResponse, ScimError> {
     let count = query.count.unwrap_or(DEFAULT_PAGE_SIZE).min(MAX_PAGE_SIZE);
     let mut response = match kind {
-        Some(kind) => one_type(hub, client, kind, query, page_of(query, count, 0)).await?,
+        Some(kind) => one_type(hub, client, kind, query, page_of(query, count, 0), false).await?,
         None => every_type(hub, client, query, count).await?,
     };
     for resource in &mut response.resources {
@@ -63,12 +66,16 @@ fn page_of(query: &ListQuery, count: u64, skip: u64) -> PageSpec {
     }
 }
 
+/// One page of one type. `spanning`: the query is the root search's, so an
+/// attribute this type lacks reads as absent, and a `sortBy` it lacks
+/// leaves it in creation order.
 async fn one_type(
     hub: &Hub,
     client: &ScimClient,
     kind: Kind,
     query: &ListQuery,
     page: PageSpec,
+    spanning: bool,
 ) -> Result<ListResponse, ScimError> {
     let cursor_paging = query.cursor.is_some();
     let descending = query.sort_order == SortOrder::Descending;
@@ -77,10 +84,14 @@ async fn one_type(
     let (resources, total, next_cursor) = match kind {
         Kind::Users => {
             let filter = match &query.filter {
+                Some(f) if spanning => user_condition_spanning(f, &source)?,
                 Some(f) => user_condition(f, &source)?,
                 None => Cond::True,
             };
-            let field = query.sort_by.as_ref().map(user_sort).transpose()?;
+            let field = match query.sort_by.as_ref().map(user_sort).transpose() {
+                Err(_) if spanning => None,
+                sorted => sorted?,
+            };
             let q = UserQuery {
                 filter,
                 sort: Sort {
@@ -108,10 +119,14 @@ async fn one_type(
         }
         Kind::Groups => {
             let filter = match &query.filter {
+                Some(f) if spanning => group_condition_spanning(f, &source)?,
                 Some(f) => group_condition(f, &source)?,
                 None => Cond::True,
             };
-            let field = query.sort_by.as_ref().map(group_sort).transpose()?;
+            let field = match query.sort_by.as_ref().map(group_sort).transpose() {
+                Err(_) if spanning => None,
+                sorted => sorted?,
+            };
             let q = GroupQuery {
                 filter,
                 sort: Sort {
@@ -142,8 +157,12 @@ async fn one_type(
     })
 }
 
-/// The root `/.search`: Users, then Groups, as one index-paged list. A
-/// filter on an attribute only one type has matches nothing of the other.
+/// The root `/.search`: both types as one index-paged list. A filter
+/// attribute only one type has reads as absent on the other (RFC 7644
+/// §3.4.2.1); one neither has is refused. Users come first, unless the
+/// `sortBy` attribute is one only Groups have, ascending, or only Users
+/// have, descending: the type without it comes last ascending and first
+/// descending (§3.4.2.3). Within each type, `sortBy` orders.
 async fn every_type(
     hub: &Hub,
     client: &ScimClient,
@@ -154,26 +173,55 @@ async fn every_type(
         return Err(ScimError::typed(ScimType::InvalidValue)
             .with_detail("cursor paging is per resource type: search /Users or /Groups"));
     }
-    let users_page = one_type(hub, client, Kind::Users, query, page_of(query, count, 0)).await;
-    let groups_first = one_type(hub, client, Kind::Groups, query, page_of(query, 0, 0)).await;
-    let (users_page, groups_total) = match (users_page, groups_first) {
-        (Err(e), Err(_)) => return Err(e),
-        (u, g) => (
-            u.unwrap_or_default(),
-            g.map(|g| g.total_results.unwrap_or(0)).unwrap_or(0),
-        ),
+    if let Some(filter) = &query.filter {
+        let source = client.source();
+        if let (Err(e), Err(_)) = (
+            user_condition(filter, &source),
+            group_condition(filter, &source),
+        ) {
+            return Err(e);
+        }
+    }
+    let order = match &query.sort_by {
+        Some(path) => {
+            let users_have = user_sort(path).is_ok();
+            let groups_have = group_sort(path).is_ok();
+            if !users_have && !groups_have {
+                user_sort(path)?;
+            }
+            let descending = query.sort_order == SortOrder::Descending;
+            let users_first =
+                (users_have || !groups_have) != (descending && users_have != groups_have);
+            if users_first {
+                [Kind::Users, Kind::Groups]
+            } else {
+                [Kind::Groups, Kind::Users]
+            }
+        }
+        None => [Kind::Users, Kind::Groups],
     };
-    let users_total = users_page.total_results.unwrap_or(0);
-    let mut resources = users_page.resources;
+    let first = one_type(hub, client, order[0], query, page_of(query, count, 0), true).await?;
+    let first_total = first.total_results.unwrap_or(0);
+    let second_total = one_type(hub, client, order[1], query, page_of(query, 0, 0), true)
+        .await?
+        .total_results
+        .unwrap_or(0);
+    let mut resources = first.resources;
     let room = count.saturating_sub(resources.len() as u64);
-    if room > 0 && groups_total > 0 {
-        let skip = users_total;
-        let groups_page =
-            one_type(hub, client, Kind::Groups, query, page_of(query, room, skip)).await?;
-        resources.extend(groups_page.resources);
+    if room > 0 && second_total > 0 {
+        let second = one_type(
+            hub,
+            client,
+            order[1],
+            query,
+            page_of(query, room, first_total),
+            true,
+        )
+        .await?;
+        resources.extend(second.resources);
     }
     Ok(ListResponse {
-        total_results: Some(users_total + groups_total),
+        total_results: Some(first_total + second_total),
         start_index: Some(query.start_index.max(1)),
         items_per_page: resources.len() as u64,
         resources,

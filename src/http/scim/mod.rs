@@ -72,7 +72,9 @@ pub fn routes() -> Router<AppState> {
         .route("/{*rest}", any(unknown_endpoint))
         .fallback(unknown_endpoint)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES));
-    Router::new().nest("/t/{tenant}/scim/v2", api)
+    Router::new()
+        .nest("/t/{tenant}/scim/v2", api)
+        .route("/t/{tenant}/scim/v2/", any(unknown_endpoint))
 }
 
 fn collection(kind: Kind) -> MethodRouter<AppState> {

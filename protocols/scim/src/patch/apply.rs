@@ -409,7 +409,10 @@ impl<S: Schema + ?Sized> Engine<'_, S> {
                 PatchOp::Add => {
                     let start = items.len();
                     for item in self.coerce_items(attr, value)? {
-                        if !items.iter().any(|have| same_opt(Some(have), Some(&item))) {
+                        // A value already there changes nothing (§3.5.2.1):
+                        // `{"value": id}` names the member `{"value": id,
+                        // "$ref": …, "type": "User"}` the resource lists.
+                        if !items.iter().any(|have| selects(&item, have)) {
                             items.push(item);
                         }
                     }

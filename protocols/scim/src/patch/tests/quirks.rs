@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::{bjensen, patch, scim_type, tour_guides, TestSchema};
 use crate::error::ScimType;
-use crate::schema::{ENTERPRISE_USER, USER};
+use crate::schema::{ENTERPRISE_USER, GROUP, USER};
 
 const BABS: &str = "2819c223-7f76-453a-919d-413861904646";
 const MANDY: &str = "902c246b-6245-4190-8e05-00816be7344a";
@@ -167,6 +167,21 @@ fn entra_add_members_as_list_of_value_objects() {
     )
     .unwrap();
     assert_eq!(again, out);
+}
+
+#[test]
+fn entra_re_adding_a_listed_member_by_value_changes_nothing() {
+    // The resource lists members with their `$ref` and `type`; Entra ID
+    // re-sends bare `{"value"}` adds on every sync cycle.
+    let group = json!({"schemas": [GROUP], "id": "g", "displayName": "Guides",
+        "members": [{"value": BABS, "$ref": "https://x/Users/1", "type": "User"}]});
+    let again = patch(
+        &group,
+        &TestSchema::group(),
+        json!([{"op": "Add", "path": "members", "value": [{"value": BABS}]}]),
+    )
+    .unwrap();
+    assert_eq!(again, group);
 }
 
 #[test]
