@@ -84,6 +84,10 @@ id_type!(/// A grant: what a user gave an OAuth client in one authorization
     GrantId);
 id_type!(/// An audit event.
     EventId);
+id_type!(/// A SAML service provider (application) registered with a tenant.
+    SamlSpId);
+id_type!(/// A SAML AuthnRequest waiting for its user to sign in.
+    SamlRequestId);
 
 #[cfg(test)]
 mod tests {

@@ -16,6 +16,7 @@ pub mod ids;
 pub mod oauth_grant;
 pub mod password;
 pub mod role;
+pub mod saml_sp;
 pub mod session;
 pub mod signing_key;
 pub mod tenant;

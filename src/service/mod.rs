@@ -11,6 +11,7 @@ pub mod groups;
 pub mod login;
 pub mod provisioning;
 pub mod roles;
+pub mod saml_sps;
 pub mod signing_keys;
 pub mod tenants;
 pub mod throttle;
@@ -88,6 +89,11 @@ impl Hub {
     /// The tenant's hosted login page.
     pub fn login_url(&self, tenant: &Tenant) -> String {
         format!("{}/login", self.issuer(tenant))
+    }
+
+    /// The tenant's SAML 2.0 IdP metadata URL, also its IdP `entityID`.
+    pub fn saml_idp_metadata_url(&self, tenant: &Tenant) -> String {
+        format!("{}/saml/metadata", self.issuer(tenant))
     }
 
     /// The tenant's SCIM 2.0 base URL (RFC 7644 §3): `/Users`, `/Groups`,

@@ -46,6 +46,11 @@ const UNIQUE_RULES: &[(&str, &str, &str)] = &[
     ("roles_name_uq", "roles.name_key", "name"),
     ("workspaces_slug_uq", "workspaces.slug", "slug"),
     (
+        "saml_sps_entity_uq",
+        "saml_service_providers.entity_id",
+        "entity_id",
+    ),
+    (
         "role_assignments_uq",
         "role_assignments.workspace_key",
         "assignment",

@@ -25,6 +25,7 @@ pub mod installation;
 pub mod oauth_grants;
 pub mod passwords;
 pub mod roles;
+pub mod saml_sps;
 pub mod sessions;
 pub mod signing_keys;
 pub mod sql;

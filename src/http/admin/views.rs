@@ -106,6 +106,8 @@ pub struct TenantView {
     pub login_url: String,
     /// The tenant's SCIM 2.0 base URL (`/Users`, `/Groups`, … below it).
     pub scim_base_url: String,
+    /// The tenant's SAML 2.0 IdP metadata (its URL is the IdP's entityID).
+    pub saml_idp_metadata_url: String,
     pub settings: TenantSettingsView,
     #[serde(with = "timestamp")]
     #[schema(value_type = String, format = DateTime)]
@@ -125,6 +127,7 @@ impl TenantView {
             issuer: hub.issuer(tenant),
             login_url: hub.login_url(tenant),
             scim_base_url: hub.scim_base_url(tenant),
+            saml_idp_metadata_url: hub.saml_idp_metadata_url(tenant),
             settings: TenantSettingsView::from(&tenant.settings),
             created_at: tenant.created_at,
             updated_at: tenant.updated_at,
