@@ -3,5 +3,6 @@
 //! clients and sessions.
 
 pub mod oidc;
+pub mod saml;
 
 pub mod scim;

@@ -85,6 +85,9 @@ pub enum Command {
     /// Manage a tenant's token-signing keys.
     #[command(subcommand)]
     Keys(super::keys::KeysCommand),
+    /// Manage the SAML service providers (applications) of a tenant's IdP.
+    #[command(subcommand, name = "saml-sp")]
+    SamlSp(Box<super::saml_sps::SamlSpCommand>),
 }
 
 #[derive(Debug, Args)]

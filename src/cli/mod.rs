@@ -14,6 +14,7 @@ mod groups;
 mod keys;
 mod output;
 mod roles;
+mod saml_sps;
 mod serve;
 mod tenants;
 mod users;
@@ -124,6 +125,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Keys(cmd) => {
             crate::telemetry::init(&config, false);
             keys::run(&open(&config).await?, cmd).await
+        }
+        Command::SamlSp(cmd) => {
+            crate::telemetry::init(&config, false);
+            saml_sps::run(&open(&config).await?, *cmd).await
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod login;
 pub mod metrics;
 pub mod middleware;
 pub mod oidc;
+pub mod saml;
 pub mod scim;
 pub mod state;
 
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         .merge(login::routes())
         .merge(oidc::routes())
         .merge(scim::routes())
+        .merge(saml::routes())
         .fallback(error::not_found)
         .layer(axum::middleware::from_fn(middleware::security_headers))
         .layer(axum::middleware::from_fn_with_state(

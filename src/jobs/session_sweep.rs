@@ -1,6 +1,6 @@
 //! Deletes sessions past their absolute end or their idle timeout, tenant by
 //! tenant, on an interval (and the remembered jtis of expired client
-//! assertions). Reads never rely on it (an expired session is
+//! assertions, and SAML requests nobody came back for). Reads never rely on it (an expired session is
 //! refused when read); it only keeps the table small.
 
 use std::time::Duration;
@@ -8,7 +8,7 @@ use std::time::Duration;
 use time::Duration as Span;
 
 use crate::service::{Hub, ServiceError};
-use crate::store::{client_assertions, sessions, tenants};
+use crate::store::{client_assertions, saml_sps, sessions, tenants};
 
 /// Runs one sweep; returns how many sessions were removed.
 pub async fn sweep_once(hub: &Hub) -> Result<u64, ServiceError> {
@@ -22,6 +22,8 @@ pub async fn sweep_once(hub: &Hub) -> Result<u64, ServiceError> {
     }
     // The jtis of expired client assertions can no longer be replayed.
     client_assertions::delete_expired(&mut conn, now).await?;
+    // SAML AuthnRequests whose user never came back from the login page.
+    saml_sps::delete_expired_requests(&mut conn, now).await?;
     Ok(removed)
 }
 

@@ -239,6 +239,37 @@ impl Hub {
             .map_err(|e| ServiceError::Internal(format!("signing key {}: {e}", info.kid)))
     }
 
+    /// Every published key of `alg`, opened (PKCS#8 DER): the one that signs
+    /// now first, then the others (next and retiring), newest first. For
+    /// protocols that publish certificates rather than a JWKS (SAML).
+    pub async fn published_private_keys(
+        &self,
+        tenant: &Tenant,
+        alg: KeyAlgorithm,
+    ) -> Result<Vec<(SigningKeyInfo, zeroize::Zeroizing<Vec<u8>>)>, ServiceError> {
+        let now = self.now();
+        let keys = self.ensure_signing_keys(tenant).await?;
+        let signer = signing_key::signer(&keys, alg, now)
+            .map(|k| k.kid.clone())
+            .ok_or_else(|| ServiceError::Internal(format!("no active {alg} key")))?;
+        let mut published: Vec<&SigningKeyInfo> = keys
+            .iter()
+            .filter(|k| k.alg == alg && k.is_published(now))
+            .collect();
+        published.sort_by_key(|k| (k.kid != signer, std::cmp::Reverse(k.activates_at)));
+        let mut conn = self.store.conn().await?;
+        let mut opened = Vec::with_capacity(published.len());
+        for info in published {
+            let sealed = signing_keys::sealed_private(&mut conn, tenant.id, &info.kid).await?;
+            let der = self
+                .sealer
+                .open(&sealed, &seal_context(tenant, &info.kid))
+                .map_err(|e| ServiceError::Internal(format!("signing key {}: {e}", info.kid)))?;
+            opened.push((info.clone(), der));
+        }
+        Ok(opened)
+    }
+
     /// Drops the keys that left every tenant's JWKS (the key sweep job).
     pub async fn delete_expired_signing_keys(&self) -> Result<u64, ServiceError> {
         let mut conn = self.store.conn().await?;

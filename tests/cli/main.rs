@@ -10,4 +10,5 @@ mod clients;
 mod harness;
 mod keys;
 mod management;
+mod saml_sps;
 mod server;

@@ -16,6 +16,7 @@ pub mod groups;
 pub mod keys;
 pub mod openapi;
 pub mod roles;
+pub mod saml_sps;
 pub mod tenants;
 pub mod users;
 pub mod views;
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(workspaces::routes())
         .merge(api_keys::routes())
         .merge(clients::routes())
+        .merge(saml_sps::routes())
         .merge(events::routes())
         .merge(keys::routes())
         .route("/api/openapi.json", get(openapi::serve))
@@ -111,6 +113,11 @@ async fn method_not_allowed() -> ApiError {
         clients::replace_client,
         clients::delete_client,
         clients::rotate_client_secret,
+        saml_sps::list_saml_sps,
+        saml_sps::create_saml_sp,
+        saml_sps::get_saml_sp,
+        saml_sps::replace_saml_sp,
+        saml_sps::delete_saml_sp,
         events::list_events,
         keys::list_keys,
         keys::rotate_keys,
@@ -137,6 +144,7 @@ async fn method_not_allowed() -> ApiError {
         (name = "workspaces", description = "Sub-organizations of a tenant"),
         (name = "api-keys", description = "API keys for the admin API and SCIM"),
         (name = "clients", description = "OAuth / OpenID Connect clients (relying parties)"),
+        (name = "saml-sps", description = "SAML service providers: the applications of the tenant's SAML IdP"),
         (name = "events", description = "The audit log"),
         (name = "keys", description = "Token-signing keys and their rotation"),
     ),

@@ -64,7 +64,7 @@ pub struct Forbidden(#[allow(dead_code)] Problem);
 pub struct NotFound(#[allow(dead_code)] Problem);
 
 /// A unique value is taken; `field` names it (`username`, `email`, `slug`,
-/// `name`, …).
+/// `name`, `entity_id`, …).
 #[derive(Debug, ToResponse)]
 #[response(content_type = "application/problem+json")]
 pub struct Conflict(#[allow(dead_code)] Problem);

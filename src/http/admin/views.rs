@@ -18,7 +18,9 @@ use crate::core::workspace::Workspace;
 use crate::service::Hub;
 
 mod clients;
+mod saml_sps;
 pub use clients::*;
+pub use saml_sps::*;
 
 /// Timestamps as RFC 3339 in UTC, to the microsecond: the precision they are
 /// stored with, so that a record reads the same when created and when read.

@@ -61,7 +61,7 @@ fn fatal(description: &str) -> Response {
 }
 
 /// The `form-action` CSP source that lets a page post to `redirect_uri`.
-fn form_action_source(redirect_uri: &str) -> String {
+pub(crate) fn form_action_source(redirect_uri: &str) -> String {
     match url::Url::parse(redirect_uri) {
         Ok(u) if u.origin().is_tuple() => u.origin().ascii_serialization(),
         Ok(u) => format!("{}:", u.scheme()),

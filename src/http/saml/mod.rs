@@ -1,0 +1,50 @@
+//! Each tenant's SAML 2.0 IdP over HTTP, under its issuer `/t/{tenant}`:
+//! metadata, single sign-on over HTTP-Redirect and HTTP-POST (SAML Bindings
+//! §3.4, §3.5), the return from the login page, and IdP-initiated SSO.
+//! The wire is `usso_saml`; the checks and the assertion are
+//! `adapters::saml`; these handlers parse, call and write.
+
+pub mod sso;
+
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+
+use super::login::{html, page};
+use super::AppState;
+use crate::adapters::saml::SsoError;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/t/{tenant}/saml/metadata", get(sso::metadata))
+        .route("/t/{tenant}/saml/sso", get(sso::redirect).post(sso::post))
+        .route("/t/{tenant}/saml/continue/{request}", get(sso::resume))
+        .route("/t/{tenant}/saml/idp-initiated", get(sso::idp_initiated))
+}
+
+/// A refused or failed exchange: the reason goes to the log; the browser
+/// gets a generic page (never a Response to an address we did not verify).
+pub(crate) fn failure(error: &SsoError) -> Response {
+    match error {
+        SsoError::Refused(reason) | SsoError::Unsatisfiable(reason) => {
+            tracing::warn!(%reason, "SAML request refused");
+            html(
+                StatusCode::BAD_REQUEST,
+                page::message(
+                    "The application sent a request that cannot be accepted",
+                    "Go back to the application and try again. If it keeps happening, tell its administrator.",
+                ),
+            )
+        }
+        SsoError::Service(e) => super::login::internal(e),
+    }
+}
+
+/// An XML document with its media type.
+pub(crate) fn xml(content_type: &'static str, body: String) -> Response {
+    let mut r = (StatusCode::OK, body).into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
