@@ -68,12 +68,15 @@ fn name_id(
             .secrets
             .hash(&format!("saml-persistent:{}:{}", sp.entity_id, user.id)),
         NameIdFormat::Transient => id(),
-        NameIdFormat::EmailAddress => user
-            .primary_email()
-            .map(|e| e.value.clone())
-            .ok_or_else(|| {
-                SsoError::Unsatisfiable("the user has no email for an emailAddress NameID".into())
-            })?,
+        NameIdFormat::EmailAddress => {
+            user.primary_email()
+                .map(|e| e.value.clone())
+                .ok_or_else(|| {
+                    SsoError::Unsatisfiable(
+                        "the user has no email for an emailAddress NameID".into(),
+                    )
+                })?
+        }
         NameIdFormat::Unspecified => user.username.clone(),
     };
     let persistent = format == NameIdFormat::Persistent;
@@ -95,7 +98,11 @@ async fn attributes(
     let mut out = Vec::new();
     for name in &sp.settings.attributes {
         let values: Vec<String> = match name.as_str() {
-            "email" => user.primary_email().map(|e| e.value.clone()).into_iter().collect(),
+            "email" => user
+                .primary_email()
+                .map(|e| e.value.clone())
+                .into_iter()
+                .collect(),
             "given_name" => user.given_name.clone().into_iter().collect(),
             "family_name" => user.family_name.clone().into_iter().collect(),
             "display_name" => user.display_name.clone().into_iter().collect(),
@@ -120,7 +127,11 @@ async fn attributes(
             "email" => ("email", "urn:oid:0.9.2342.19200300.100.1.3", "mail"),
             "given_name" => ("givenName", "urn:oid:2.5.4.42", "givenName"),
             "family_name" => ("surname", "urn:oid:2.5.4.4", "sn"),
-            "display_name" => ("displayName", "urn:oid:2.16.840.1.113730.3.1.241", "displayName"),
+            "display_name" => (
+                "displayName",
+                "urn:oid:2.16.840.1.113730.3.1.241",
+                "displayName",
+            ),
             "username" => ("username", "urn:oid:0.9.2342.19200300.100.1.1", "uid"),
             _ => ("groups", "urn:oid:1.3.6.1.4.1.5923.1.5.1.1", "isMemberOf"),
         };
@@ -197,14 +208,19 @@ pub async fn login_response(
     let mut tx = hub.store.begin().await.map_err(ServiceError::from)?;
     record(
         &mut tx,
-        &AuditEvent::new(tenant.id, login.now, Actor::User(user.id), "saml.assertion_issued")
-            .target("saml_sp", sp.id)
-            .details(json!({
-                "entity_id": sp.entity_id,
-                "session_id": session.id.to_string(),
-                "in_response_to": pending.request_id,
-                "name_id_format": login.name_id.format.as_uri(),
-            })),
+        &AuditEvent::new(
+            tenant.id,
+            login.now,
+            Actor::User(user.id),
+            "saml.assertion_issued",
+        )
+        .target("saml_sp", sp.id)
+        .details(json!({
+            "entity_id": sp.entity_id,
+            "session_id": session.id.to_string(),
+            "in_response_to": pending.request_id,
+            "name_id_format": login.name_id.format.as_uri(),
+        })),
     )
     .await?;
     tx.commit().await.map_err(ServiceError::from)?;

@@ -4,6 +4,7 @@
 
 pub mod assertion;
 pub mod idp;
+pub mod logout;
 pub mod requests;
 
 use usso_saml::SamlError;

@@ -78,7 +78,8 @@ pub async fn accept(
         expected_destination: Some(format!("{}/saml/sso", hub.issuer(tenant))),
         ..MessagePolicy::default()
     };
-    let request = AuthnRequest::accept(inbound, &metadata.signing_certificates, &policy, hub.now())?;
+    let request =
+        AuthnRequest::accept(inbound, &metadata.signing_certificates, &policy, hub.now())?;
     if request.issuer != sp.entity_id {
         return Err(SsoError::Refused(
             "the signed Issuer differs from the claimed one".into(),
@@ -150,7 +151,9 @@ pub async fn save(
     )
     .await
     .map_err(ServiceError::from)?;
-    tx.commit().await.map_err(|e| ServiceError::from(StoreError::from(e)))?;
+    tx.commit()
+        .await
+        .map_err(|e| ServiceError::from(StoreError::from(e)))?;
     Ok(id)
 }
 
@@ -185,6 +188,8 @@ pub async fn finish(hub: &Hub, tenant: &Tenant, id: SamlRequestId) -> Result<(),
         Ok(()) | Err(StoreError::NotFound) => {}
         Err(e) => return Err(ServiceError::from(e).into()),
     }
-    tx.commit().await.map_err(|e| ServiceError::from(StoreError::from(e)))?;
+    tx.commit()
+        .await
+        .map_err(|e| ServiceError::from(StoreError::from(e)))?;
     Ok(())
 }

@@ -4,6 +4,7 @@
 //! The wire is `usso_saml`; the checks and the assertion are
 //! `adapters::saml`; these handlers parse, call and write.
 
+pub mod slo;
 pub mod sso;
 
 use axum::http::{header, HeaderValue, StatusCode};
@@ -19,6 +20,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/t/{tenant}/saml/metadata", get(sso::metadata))
         .route("/t/{tenant}/saml/sso", get(sso::redirect).post(sso::post))
+        .route("/t/{tenant}/saml/slo", get(slo::redirect).post(slo::post))
         .route("/t/{tenant}/saml/continue/{request}", get(sso::resume))
         .route("/t/{tenant}/saml/idp-initiated", get(sso::idp_initiated))
 }

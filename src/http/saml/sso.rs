@@ -13,7 +13,7 @@ use usso_saml::binding::{post_form, InboundMessage, Limits, MessageField, POST_F
 use usso_saml::StatusCode as SamlStatus;
 
 use super::{failure, xml};
-use crate::adapters::saml::assertion::{error_response, login_response, Delivery};
+use crate::adapters::saml::assertion::{error_response, login_response};
 use crate::adapters::saml::idp::idp_metadata;
 use crate::adapters::saml::requests::{self, PendingRequest};
 use crate::adapters::saml::SsoError;
@@ -148,12 +148,16 @@ pub async fn idp_initiated(
         return failure(&SsoError::Refused("idp-initiated without ?sp=".into()));
     };
     if relay_state.as_ref().is_some_and(|r| r.len() > 1024) {
-        return failure(&SsoError::Refused("RelayState longer than 1024 bytes".into()));
+        return failure(&SsoError::Refused(
+            "RelayState longer than 1024 bytes".into(),
+        ));
     }
     let sp = match state.hub.find_saml_sp(&pages.tenant, &sp_ref).await {
         Ok(sp) => sp,
         Err(crate::service::ServiceError::NotFound(_)) => {
-            return failure(&SsoError::Refused(format!("no service provider {sp_ref:?}")))
+            return failure(&SsoError::Refused(format!(
+                "no service provider {sp_ref:?}"
+            )))
         }
         Err(e) => return internal(&e),
     };
@@ -188,7 +192,14 @@ async fn answer(
             login_response(hub, tenant, sp, pending, &user, &s).await
         }
         _ if pending.is_passive => {
-            error_response(hub, tenant, pending, SamlStatus::NoPassive, "no one is signed in").await
+            error_response(
+                hub,
+                tenant,
+                pending,
+                SamlStatus::NoPassive,
+                "no one is signed in",
+            )
+            .await
         }
         _ => {
             let id = match saved {
@@ -213,28 +224,27 @@ async fn answer(
                     return failure(&e);
                 }
             }
-            post_page(&delivery)
+            post_page(
+                &delivery.acs_url,
+                &delivery.saml_response,
+                delivery.relay_state.as_deref(),
+            )
         }
         Err(e) => failure(&e),
     }
 }
 
-/// The auto-posting form that carries the Response to the ACS (Bindings
-/// §3.5.4), with a CSP that lets exactly its one script run and its form
-/// post only to the ACS's origin.
-fn post_page(delivery: &Delivery) -> Response {
-    let body = post_form(
-        &delivery.acs_url,
-        MessageField::Response,
-        &delivery.saml_response,
-        delivery.relay_state.as_deref(),
-    );
+/// The auto-posting form that carries a Response to the service provider
+/// (Bindings §3.5.4), with a CSP that lets exactly its one script run and
+/// its form post only to `url`'s origin.
+pub(crate) fn post_page(url: &str, saml_response: &str, relay_state: Option<&str>) -> Response {
+    let body = post_form(url, MessageField::Response, saml_response, relay_state);
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(POST_FORM_SCRIPT));
     let mut r = html(StatusCode::OK, body);
     let csp = format!(
         "default-src 'none'; script-src 'sha256-{hash}'; style-src 'unsafe-inline'; \
          form-action {}; frame-ancestors 'none'; base-uri 'none'",
-        form_action_source(&delivery.acs_url)
+        form_action_source(url)
     );
     if let Ok(v) = HeaderValue::from_str(&csp) {
         r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);

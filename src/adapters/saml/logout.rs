@@ -1,0 +1,172 @@
+//! Single Logout started by a service provider (SAML Profiles §4.4.3.1,
+//! §4.4.4): its LogoutRequest, signed by its registered key, names the user
+//! (NameID) and the session (SessionIndex) of an assertion we issued to it;
+//! that USSO session ends, and a signed LogoutResponse goes back to the
+//! provider's SingleLogoutService over the binding the request came on.
+
+use serde_json::json;
+use usso_saml::binding::{post_value, redirect_query, redirect_url, InboundMessage, MessageField};
+use usso_saml::logout::{build_logout_response, LogoutRequest, NewLogoutResponse};
+use usso_saml::response::Status;
+use usso_saml::signature::SignaturePolicy;
+use usso_saml::{new_id, Binding, MessagePolicy, NameIdFormat};
+
+use super::idp::idp_keys;
+use super::requests::sp_metadata;
+use super::SsoError;
+use crate::core::event::{Actor, AuditEvent};
+use crate::core::tenant::Tenant;
+use crate::core::SessionId;
+use crate::secrets::tokens::new_token;
+use crate::service::{record, Hub, ServiceError};
+use crate::store::{sessions, users, StoreError};
+
+/// How the LogoutResponse travels back.
+#[derive(Debug)]
+pub enum LogoutReply {
+    /// Redirect the browser to this URL (HTTP-Redirect binding).
+    Redirect(String),
+    /// Auto-post `SAMLResponse` to `url` (HTTP-POST binding).
+    Post {
+        url: String,
+        saml_response: String,
+        relay_state: Option<String>,
+    },
+}
+
+/// Handles a provider's LogoutRequest for `tenant`.
+pub async fn sp_initiated(
+    hub: &Hub,
+    tenant: &Tenant,
+    inbound: InboundMessage,
+) -> Result<LogoutReply, SsoError> {
+    let claimed = inbound
+        .claimed_issuer()
+        .ok_or_else(|| SsoError::Refused("the LogoutRequest names no Issuer".into()))?
+        .to_owned();
+    let sp = match hub.find_saml_sp(tenant, &claimed).await {
+        Ok(sp) if sp.entity_id == claimed => sp,
+        Ok(_) | Err(ServiceError::NotFound(_)) => {
+            return Err(SsoError::Refused(format!(
+                "no service provider {claimed:?} is registered"
+            )))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let metadata = sp_metadata(&sp)?;
+    let policy = MessagePolicy {
+        // Profiles §4.4.4.1: the request MUST be signed; a provider that
+        // publishes no key cannot sign, and is refused.
+        signature: SignaturePolicy {
+            require_signed: true,
+            allow_sha1: false,
+        },
+        expected_destination: Some(format!("{}/saml/slo", hub.issuer(tenant))),
+        ..MessagePolicy::default()
+    };
+    let request =
+        LogoutRequest::accept(inbound, &metadata.signing_certificates, &policy, hub.now())?;
+    if request.issuer != sp.entity_id {
+        return Err(SsoError::Refused(
+            "the signed Issuer differs from the claimed one".into(),
+        ));
+    }
+    let endpoint = metadata
+        .slo(request.binding)
+        .or_else(|| metadata.slo(Binding::HttpRedirect))
+        .or_else(|| metadata.slo(Binding::HttpPost))
+        .ok_or_else(|| {
+            SsoError::Refused(format!("{} publishes no SingleLogoutService", sp.entity_id))
+        })?;
+    let binding = endpoint.known_binding().unwrap_or(Binding::HttpRedirect);
+    let url = endpoint
+        .response_location
+        .clone()
+        .unwrap_or_else(|| endpoint.location.clone());
+
+    // End every named session whose user the NameID designates.
+    let mut ended = 0u32;
+    let mut tx = hub.store.begin().await.map_err(ServiceError::from)?;
+    for index in &request.session_indexes {
+        let Ok(session_id) = index.parse::<SessionId>() else {
+            continue;
+        };
+        let session = match sessions::get(&mut tx, tenant.id, session_id).await {
+            Ok(s) => s,
+            Err(StoreError::NotFound) => continue,
+            Err(e) => return Err(ServiceError::from(e).into()),
+        };
+        let user = users::get(&mut tx, tenant.id, session.user_id)
+            .await
+            .map_err(ServiceError::from)?;
+        let format = request
+            .name_id
+            .format
+            .as_deref()
+            .and_then(NameIdFormat::from_uri)
+            .unwrap_or(NameIdFormat::Unspecified);
+        let matches = match format {
+            NameIdFormat::Persistent => {
+                request.name_id.value
+                    == hub
+                        .secrets
+                        .hash(&format!("saml-persistent:{}:{}", sp.entity_id, user.id))
+            }
+            NameIdFormat::EmailAddress => user
+                .emails
+                .iter()
+                .any(|e| e.value.eq_ignore_ascii_case(&request.name_id.value)),
+            NameIdFormat::Unspecified => {
+                request.name_id.value == user.username
+                    || request.name_id.value == user.id.to_string()
+            }
+            // A transient NameID is not kept: the signed SessionIndex names
+            // the session.
+            NameIdFormat::Transient => true,
+        };
+        if !matches {
+            tracing::warn!(sp = %sp.entity_id, "SAML LogoutRequest: NameID does not match the session's user");
+            continue;
+        }
+        sessions::delete(&mut tx, tenant.id, session.id)
+            .await
+            .map_err(ServiceError::from)?;
+        record(
+            &mut tx,
+            &AuditEvent::new(tenant.id, hub.now(), Actor::User(user.id), "logout")
+                .target("session", session.id)
+                .details(json!({ "via": "saml", "saml_sp": sp.entity_id })),
+        )
+        .await?;
+        ended += 1;
+    }
+    tx.commit().await.map_err(ServiceError::from)?;
+    tracing::info!(sp = %sp.entity_id, ended, "SAML single logout");
+
+    let keys = idp_keys(hub, tenant).await?;
+    let response = NewLogoutResponse {
+        id: new_id(new_token("").as_bytes()),
+        issuer: hub.saml_idp_metadata_url(tenant),
+        destination: url.clone(),
+        in_response_to: request.id.clone(),
+        now: hub.now(),
+        status: Status::success(),
+    };
+    Ok(match binding {
+        Binding::HttpPost => LogoutReply::Post {
+            saml_response: post_value(&build_logout_response(&response, Some(&keys.signing))?),
+            url,
+            relay_state: request.relay_state.clone(),
+        },
+        _ => {
+            let xml = build_logout_response(&response, None)?;
+            let query = redirect_query(
+                MessageField::Response,
+                &xml,
+                request.relay_state.as_deref(),
+                Some(&keys.signing),
+            )?;
+            LogoutReply::Redirect(redirect_url(&url, &query))
+        }
+    })
+}

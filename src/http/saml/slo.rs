@@ -1,0 +1,85 @@
+//! Single Logout endpoint (SAML Profiles §4.4): a service provider's
+//! LogoutRequest over HTTP-Redirect or HTTP-POST ends the user's USSO
+//! session; the LogoutResponse goes back the same way.
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use usso_saml::binding::{InboundMessage, Limits, MessageField};
+
+use super::failure;
+use super::sso::post_page;
+use crate::adapters::saml::logout::{sp_initiated, LogoutReply};
+use crate::adapters::saml::SsoError;
+use crate::http::login::{html, page, see_other};
+use crate::http::AppState;
+
+pub async fn redirect(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    RawQuery(query): RawQuery,
+    _headers: HeaderMap,
+) -> Response {
+    let inbound = InboundMessage::from_redirect(
+        query.as_deref().unwrap_or(""),
+        MessageField::Request,
+        &Limits::default(),
+    );
+    logout(&state, &slug, inbound).await
+}
+
+pub async fn post(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    body: Bytes,
+) -> Response {
+    let mut request = None;
+    let mut relay_state = None;
+    for (name, value) in url::form_urlencoded::parse(&body) {
+        match name.as_ref() {
+            "SAMLRequest" => request = Some(value.into_owned()),
+            "RelayState" => relay_state = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    let Some(request) = request else {
+        return failure(&SsoError::Refused("a POST without SAMLRequest".into()));
+    };
+    let inbound = InboundMessage::from_post(
+        &request,
+        relay_state.as_deref(),
+        MessageField::Request,
+        &Limits::default(),
+    );
+    logout(&state, &slug, inbound).await
+}
+
+async fn logout(
+    state: &AppState,
+    slug: &str,
+    inbound: usso_saml::Result<InboundMessage>,
+) -> Response {
+    let tenant = match state.hub.tenant(slug).await {
+        Ok(t) => t,
+        Err(_) => {
+            return html(
+                StatusCode::NOT_FOUND,
+                page::message("Not found", "There is no such tenant here."),
+            )
+        }
+    };
+    let reply = match inbound {
+        Ok(inbound) => sp_initiated(&state.hub, &tenant, inbound).await,
+        Err(e) => Err(e.into()),
+    };
+    match reply {
+        Ok(LogoutReply::Redirect(url)) => see_other(&url),
+        Ok(LogoutReply::Post {
+            url,
+            saml_response,
+            relay_state,
+        }) => post_page(&url, &saml_response, relay_state.as_deref()),
+        Err(e) => failure(&e),
+    }
+}
