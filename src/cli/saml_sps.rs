@@ -133,7 +133,11 @@ pub struct SamlSpOptions {
 }
 
 impl SamlSpOptions {
-    fn changes(self, name: Option<String>, metadata: Option<String>) -> anyhow::Result<SamlSpChanges> {
+    fn changes(
+        self,
+        name: Option<String>,
+        metadata: Option<String>,
+    ) -> anyhow::Result<SamlSpChanges> {
         let attribute_naming = match self.attribute_naming.as_deref() {
             None => None,
             Some("basic") => Some(AttributeNaming::Basic),
@@ -239,7 +243,10 @@ pub async fn run(hub: &Hub, cmd: SamlSpCommand) -> anyhow::Result<()> {
                 .context("give --metadata-file or --metadata-url")?;
             let sp = hub.create_saml_sp(Actor::Cli, &t, xml, changes).await?;
             output::emit(json.json, &SamlSpDetailView::from(&sp), || {
-                format!("added SAML service provider {} ({})\nid: {}", sp.name, sp.entity_id, sp.id)
+                format!(
+                    "added SAML service provider {} ({})\nid: {}",
+                    sp.name, sp.entity_id, sp.id
+                )
             })
         }
         SamlSpCommand::List { tenant: t, json } => {
@@ -264,7 +271,11 @@ pub async fn run(hub: &Hub, cmd: SamlSpCommand) -> anyhow::Result<()> {
                 all.iter().map(line).collect::<Vec<_>>().join("\n")
             })
         }
-        SamlSpCommand::Show { tenant: t, sp, json } => {
+        SamlSpCommand::Show {
+            tenant: t,
+            sp,
+            json,
+        } => {
             let t = tenant(hub, &t.tenant).await?;
             let sp = hub.find_saml_sp(&t, &sp).await?;
             let view = SamlSpDetailView::from(&sp);
@@ -282,25 +293,36 @@ pub async fn run(hub: &Hub, cmd: SamlSpCommand) -> anyhow::Result<()> {
             let current = hub.find_saml_sp(&t, &sp).await?;
             let changes = options.changes(name, None)?;
             let changes = SamlSpChanges {
-                metadata: read_metadata(hub, metadata.metadata_file, metadata.metadata_url)
-                    .await?,
+                metadata: read_metadata(hub, metadata.metadata_file, metadata.metadata_url).await?,
                 ..changes
             };
             let sp = hub
                 .update_saml_sp(Actor::Cli, &t, current.id, changes, Some(current.version))
                 .await?;
             output::emit(json.json, &SamlSpDetailView::from(&sp), || {
-                format!("updated SAML service provider {} ({})", sp.name, sp.entity_id)
+                format!(
+                    "updated SAML service provider {} ({})",
+                    sp.name, sp.entity_id
+                )
             })
         }
-        SamlSpCommand::Delete { tenant: t, sp, json } => {
+        SamlSpCommand::Delete {
+            tenant: t,
+            sp,
+            json,
+        } => {
             let t = tenant(hub, &t.tenant).await?;
             let sp = hub.find_saml_sp(&t, &sp).await?;
             hub.delete_saml_sp(Actor::Cli, &t, sp.id).await?;
             output::emit(
                 json.json,
                 &json!({ "deleted": sp.id.to_string(), "entity_id": sp.entity_id }),
-                || format!("deleted SAML service provider {} ({})", sp.name, sp.entity_id),
+                || {
+                    format!(
+                        "deleted SAML service provider {} ({})",
+                        sp.name, sp.entity_id
+                    )
+                },
             )
         }
     }

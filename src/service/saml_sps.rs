@@ -172,7 +172,10 @@ impl Hub {
         if expected_version.is_some_and(|v| v != read_version) {
             return Err(ServiceError::VersionMismatch);
         }
-        let metadata_xml = changes.metadata.clone().unwrap_or_else(|| sp.metadata.clone());
+        let metadata_xml = changes
+            .metadata
+            .clone()
+            .unwrap_or_else(|| sp.metadata.clone());
         let metadata = parse_sp_metadata(&metadata_xml)?;
         if metadata.entity_id != sp.entity_id {
             return Err(ServiceError::invalid(
@@ -195,7 +198,9 @@ impl Hub {
             &mut tx,
             &AuditEvent::new(tenant.id, sp.updated_at, actor, "saml_sp.updated")
                 .target("saml_sp", sp.id)
-                .details(json!({ "name": sp.name, "metadata_replaced": changes.metadata.is_some() })),
+                .details(
+                    json!({ "name": sp.name, "metadata_replaced": changes.metadata.is_some() }),
+                ),
         )
         .await?;
         tx.commit().await?;

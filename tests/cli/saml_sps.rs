@@ -75,7 +75,14 @@ fn assert_refused(run: &Run, needle: &str) {
 
 fn add(u: &Usso, file: &str, extra: &[&str]) -> Value {
     let path = sample(file);
-    let mut args = vec!["saml-sp", "add", "--tenant", "acme", "--metadata-file", &path];
+    let mut args = vec![
+        "saml-sp",
+        "add",
+        "--tenant",
+        "acme",
+        "--metadata-file",
+        &path,
+    ];
     args.extend_from_slice(extra);
     args.push("--json");
     u.json(&args)
@@ -93,7 +100,10 @@ async fn register_read_change_delete(u: Usso) {
 
     let minimal = add(&u, "minimal-post.xml", &["--name", "Expenses"]);
     for key in SP_KEYS.iter().chain(&["metadata"]) {
-        assert!(minimal.get(*key).is_some(), "SP JSON lacks {key}: {minimal}");
+        assert!(
+            minimal.get(*key).is_some(),
+            "SP JSON lacks {key}: {minimal}"
+        );
     }
     assert_eq!(minimal["name"], "Expenses");
     assert_eq!(minimal["entity_id"], MINIMAL);
@@ -139,7 +149,10 @@ async fn register_read_change_delete(u: Usso) {
     assert_eq!(shib["has_signing_certificate"], true);
     assert_eq!(shib["has_encryption_certificate"], true);
     assert_eq!(shib["settings"]["attribute_naming"], "uri");
-    assert_eq!(shib["settings"]["attributes"], json!(["email", "given_name"]));
+    assert_eq!(
+        shib["settings"]["attributes"],
+        json!(["email", "given_name"])
+    );
     assert_eq!(shib["settings"]["encrypt_assertion"], true);
 
     // AuthnRequestsSigned="true" makes signed requests the default.
@@ -175,7 +188,11 @@ async fn register_read_change_delete(u: Usso) {
         assert_eq!(shown, minimal);
     }
     let human = u.run(&["saml-sp", "show", "--tenant", "acme", MINIMAL]);
-    assert!(human.stdout.contains("name_id_format: persistent"), "{}", human.stdout);
+    assert!(
+        human.stdout.contains("name_id_format: persistent"),
+        "{}",
+        human.stdout
+    );
 
     // An update changes what it names, keeps the rest, and is visible.
     let updated = u.json(&[
@@ -363,14 +380,30 @@ async fn bad_metadata_and_impossible_settings_are_refused() {
     let path = sample("minimal-post.xml");
     for (flags, needle) in [
         (&["--encrypt-assertion", "true"][..], "encrypt_assertion"),
-        (&["--require-signed-requests", "true"][..], "require_signed_requests"),
-        (&["--sign-response", "false", "--sign-assertion", "false"][..], "must be signed"),
-        (&["--attributes", "email,salary"][..], "unknown attribute \"salary\""),
+        (
+            &["--require-signed-requests", "true"][..],
+            "require_signed_requests",
+        ),
+        (
+            &["--sign-response", "false", "--sign-assertion", "false"][..],
+            "must be signed",
+        ),
+        (
+            &["--attributes", "email,salary"][..],
+            "unknown attribute \"salary\"",
+        ),
         (&["--name-id-format", "kerberos"][..], "name_id_format"),
         (&["--attribute-naming", "fancy"][..], "attribute-naming"),
         (&["--name", " "][..], "name"),
     ] {
-        let mut args = vec!["saml-sp", "add", "--tenant", "acme", "--metadata-file", &path];
+        let mut args = vec![
+            "saml-sp",
+            "add",
+            "--tenant",
+            "acme",
+            "--metadata-file",
+            &path,
+        ];
         args.extend_from_slice(flags);
         assert_refused(&u.run(&args), needle);
     }
@@ -564,14 +597,7 @@ async fn metadata_is_fetched_from_a_url() {
     ] {
         let run = run_blocking(
             u.clone(),
-            &[
-                "saml-sp",
-                "add",
-                "--tenant",
-                "acme",
-                "--metadata-url",
-                &url,
-            ],
+            &["saml-sp", "add", "--tenant", "acme", "--metadata-url", &url],
         )
         .await;
         assert_refused(&run, needle);

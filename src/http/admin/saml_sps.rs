@@ -108,7 +108,9 @@ pub async fn fetch_metadata(http: &reqwest::Client, raw: &str) -> Result<String,
 /// malformed request (400) naming the field; other errors as usual.
 fn metadata_problem(e: ServiceError) -> ApiError {
     match e {
-        ServiceError::Invalid { field, message } if field == "metadata" || field == "metadata_url" => {
+        ServiceError::Invalid { field, message }
+            if field == "metadata" || field == "metadata_url" =>
+        {
             ApiError::bad_request(format!("{field}: {message}")).with_field(&field)
         }
         other => other.into(),
