@@ -20,3 +20,4 @@ usso_bin="${CARGO_TARGET_DIR:-$PWD/target}/debug/usso"
 cargo build --locked --bin usso
 conformance/oidc/run.sh "$usso_bin"
 conformance/scim/run.sh "$usso_bin"
+conformance/saml/run.sh "$usso_bin"

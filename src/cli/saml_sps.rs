@@ -12,7 +12,7 @@ use super::args::{Json, TenantArg};
 use super::{output, tenant};
 use crate::core::event::Actor;
 use crate::core::saml_sp::{AttributeNaming, NameIdChoice, SamlServiceProvider};
-use crate::http::admin::saml_sps::fetch_metadata;
+use crate::http::admin::saml_sps::{fetch_metadata, Reach};
 use crate::http::admin::views::{SamlSpDetailView, SamlSpView};
 use crate::service::saml_sps::{SamlSpChanges, MAX_METADATA_BYTES};
 use crate::service::Hub;
@@ -186,7 +186,9 @@ async fn read_metadata(
         return Ok(Some(xml));
     }
     if let Some(url) = url {
-        return Ok(Some(fetch_metadata(&hub.http, &url).await?));
+        return Ok(Some(
+            fetch_metadata(&hub.http, &url, Reach::Anywhere).await?,
+        ));
     }
     Ok(None)
 }

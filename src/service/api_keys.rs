@@ -93,6 +93,7 @@ impl Hub {
             return Err(ServiceError::Unauthorized);
         }
         let hash = self.secrets.hash(token);
+        let now = self.now();
         let mut conn = self.store.conn().await?;
         let key = match api_keys::by_token_hash(&mut conn, tenant.id, &hash).await {
             Ok(key) => Some(key),
@@ -108,7 +109,7 @@ impl Hub {
             Err(e) => return Err(e.into()),
         };
         let key = key.ok_or(ServiceError::Unauthorized)?;
-        if !key.is_usable(self.now()) {
+        if !key.is_usable(now) {
             return Err(ServiceError::Unauthorized);
         }
         let installation_admin =

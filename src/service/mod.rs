@@ -9,6 +9,7 @@ pub mod clients;
 pub mod error;
 pub mod groups;
 pub mod login;
+pub mod lookup_cache;
 pub mod provisioning;
 pub mod roles;
 pub mod saml_sps;
@@ -45,6 +46,8 @@ pub struct Hub {
     pub keygen: Arc<dyn signing_keys::KeyGenerator>,
     /// Outbound HTTP: clients' `jwks_uri`, back-channel logout deliveries.
     pub http: reqwest::Client,
+    /// Tenants by slug, read on nearly every request.
+    pub tenants_by_slug: Arc<lookup_cache::LookupCache<String, Tenant>>,
 }
 
 impl Hub {
@@ -64,6 +67,7 @@ impl Hub {
             passwords,
             public_url,
             throttle: Arc::new(throttle::Throttle::default()),
+            tenants_by_slug: Arc::default(),
             keygen: Arc::new(signing_keys::FreshKeys),
             http,
         }
@@ -102,12 +106,19 @@ impl Hub {
         format!("{}/scim/v2", self.issuer(tenant))
     }
 
-    /// Resolves a tenant by slug.
+    /// Resolves a tenant by slug (cached for [`lookup_cache::LOOKUP_TTL`]).
     pub async fn tenant(&self, slug: &str) -> Result<Tenant, ServiceError> {
+        let now = self.now();
+        if let Some(tenant) = self.tenants_by_slug.get(&slug.to_owned(), now) {
+            return Ok(tenant);
+        }
         let mut conn = self.store.conn().await?;
-        store::tenants::by_slug(&mut conn, slug)
+        let tenant = store::tenants::by_slug(&mut conn, slug)
             .await
-            .map_err(ServiceError::not_found("tenant"))
+            .map_err(ServiceError::not_found("tenant"))?;
+        self.tenants_by_slug
+            .put(slug.to_owned(), tenant.clone(), now);
+        Ok(tenant)
     }
 }
 

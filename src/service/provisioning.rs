@@ -69,6 +69,21 @@ impl Hub {
         tenant: &Tenant,
         state: UserState,
     ) -> Result<User, ServiceError> {
+        let mut tx = self.store.begin().await?;
+        let user = self.provision_user_in(&mut tx, by, tenant, state).await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// [`Hub::provision_user`] inside the caller's transaction, so that a
+    /// batch (SCIM `/Bulk`) writes many users in one commit.
+    pub async fn provision_user_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        by: &Provisioner,
+        tenant: &Tenant,
+        state: UserState,
+    ) -> Result<User, ServiceError> {
         let UserState {
             fields,
             status,
@@ -94,10 +109,9 @@ impl Hub {
             updated_at: now,
             version: 1,
         };
-        let mut tx = self.store.begin().await?;
-        users::insert(&mut tx, &user).await?;
+        users::insert(conn, &user).await?;
         if let Some(hash) = &hash {
-            passwords::set(&mut tx, tenant.id, user.id, hash, now).await?;
+            passwords::set(conn, tenant.id, user.id, hash, now).await?;
         }
         let details = by.details(json!({
             "username": user.username,
@@ -105,13 +119,12 @@ impl Hub {
             "password_set": hash.is_some(),
         }));
         record(
-            &mut tx,
+            conn,
             &by.event(tenant, now, "user.created")
                 .target("user", user.id)
                 .details(details),
         )
         .await?;
-        tx.commit().await?;
         Ok(user)
     }
 

@@ -92,6 +92,7 @@ impl Hub {
         )
         .await?;
         tx.commit().await?;
+        self.tenants_by_slug.clear();
         Ok(tenant)
     }
 
@@ -120,6 +121,7 @@ impl Hub {
             .await?;
         }
         tx.commit().await?;
+        self.tenants_by_slug.clear();
         Ok(())
     }
 }

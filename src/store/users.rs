@@ -329,8 +329,10 @@ pub(crate) async fn load_children(
         Sql::new("SELECT user_id, source, external_id FROM user_external_ids WHERE tenant_id = ");
     sql.text(tenant.to_string())
         .push(" AND user_id IN ")
-        .text_list(ids)
-        .push(" ORDER BY user_id, source, external_id");
+        .text_list(ids);
+    // No ORDER BY: with one id, SQLite would read the primary key
+    // (tenant_id, source, external_id) in order, the whole tenant, rather
+    // than the (tenant_id, user_id) index; the lists are sorted here.
     for row in sql.query().fetch_all(&mut *conn).await? {
         let user_id: String = row.try_get("user_id")?;
         if let Some(&i) = index.get(&user_id) {
@@ -339,6 +341,10 @@ pub(crate) async fn load_children(
                 id: row.try_get("external_id")?,
             });
         }
+    }
+    for user in users.iter_mut() {
+        user.external_ids
+            .sort_by(|a, b| (&a.source, &a.id).cmp(&(&b.source, &b.id)));
     }
     Ok(())
 }

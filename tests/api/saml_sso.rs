@@ -264,27 +264,92 @@ async fn posted(app: &TestApp, slug: &str, response: reqwest::Response) -> Poste
         .map(|(_, v)| v.clone())
         .expect("SAMLResponse");
     let relay_state = relay_of(&html);
-    let inbound = InboundMessage::from_post(
-        &b64,
-        relay_state.as_deref(),
-        MessageField::Response,
-        &Limits::default(),
+    let xml = String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(&b64)
+            .unwrap(),
     )
     .unwrap();
-    let verified = inbound
-        .verify(
-            &idp_certificates(app, slug).await,
-            &SignaturePolicy {
-                require_signed: true,
-                allow_sha1: false,
-            },
-        )
-        .expect("the Response verifies with the IdP certificate");
-    assert!(verified.signed);
+    let certificates = idp_certificates(app, slug).await;
+    // usso_saml's verifier reads exactly one signature: a Response signed
+    // twice (Response and Assertion, the default) is checked element by
+    // element — the Assertion alone, and the Response once an SP signs only
+    // it (`response_only_signing_verifies`).
+    let signatures = start_tags(&xml, "Signature").len();
+    let assertion = element(&xml, "Assertion");
+    let assertion_signed = assertion
+        .as_ref()
+        .is_some_and(|a| !start_tags(a, "Signature").is_empty());
+    let verified = match (signatures, assertion_signed) {
+        (1, false) => verify(&xml, &certificates),
+        (1, true) => verify(assertion.as_deref().unwrap(), &certificates),
+        (2, true) => {
+            verify(assertion.as_deref().unwrap(), &certificates);
+            xml
+        }
+        other => panic!("unexpected signatures {other:?}: {xml}"),
+    };
     Posted {
         action,
-        xml: verified.xml,
+        xml: verified,
         relay_state,
+    }
+}
+
+/// The signed element's XML, once its one signature checked out with the
+/// IdP's published certificates.
+fn verify(xml: &str, certificates: &[Certificate]) -> String {
+    let b64 = base64::engine::general_purpose::STANDARD.encode(xml);
+    let verified =
+        InboundMessage::from_post(&b64, None, MessageField::Response, &Limits::default())
+            .unwrap()
+            .verify(
+                certificates,
+                &SignaturePolicy {
+                    require_signed: true,
+                    allow_sha1: false,
+                },
+            )
+            .expect("the signature verifies with the IdP certificate");
+    assert!(verified.signed);
+    verified.xml
+}
+
+/// The first element `local` of `xml` as a document of its own: its text,
+/// with the root's namespace declarations it lacks (exclusive c14n reads
+/// only the ones it uses, so its signature still verifies).
+fn element(xml: &str, local: &str) -> Option<String> {
+    let root_at = xml
+        .match_indices('<')
+        .find(|(i, _)| !xml[i + 1..].starts_with('?'))?
+        .0;
+    let root_tag = &xml[root_at..root_at + xml[root_at..].find('>')?];
+    let mut from = 0;
+    loop {
+        let at = from + xml[from..].find('<')?;
+        let rest = &xml[at + 1..];
+        let name_end = rest.find(|c: char| c.is_whitespace() || c == '>' || c == '/')?;
+        let name = &rest[..name_end];
+        if !name.is_empty() && name.rsplit(':').next() == Some(local) {
+            let close = format!("</{name}>");
+            let end = at + xml[at..].find(&close)? + close.len();
+            let mut el = xml[at..end].to_owned();
+            let start_tag = el[..el.find('>')?].to_owned();
+            let mut decls = String::new();
+            for part in root_tag
+                .split_whitespace()
+                .filter(|p| p.starts_with("xmlns"))
+            {
+                let key = format!("{}=", part.split('=').next()?);
+                if !start_tag.contains(&key) {
+                    decls.push(' ');
+                    decls.push_str(part.trim_end_matches('/'));
+                }
+            }
+            el.insert_str(1 + name.len(), &decls);
+            return Some(el);
+        }
+        from = at + 1;
     }
 }
 
@@ -388,6 +453,26 @@ async fn sso_with_login(
     assert_eq!(r.headers()[LOCATION].to_str().unwrap(), return_to);
     let r = b.get(app.url(&return_to)).send().await.unwrap();
     (posted(app, "acme", r).await, return_to)
+}
+
+/// Signs alice in on the login page at `location` (as redirected to),
+/// posting the form's own hidden fields.
+async fn log_in_at(app: &TestApp, b: &reqwest::Client, location: &str) -> reqwest::Response {
+    let url = url::Url::parse(&app.url("/"))
+        .unwrap()
+        .join(location)
+        .unwrap();
+    let page = b.get(url.clone()).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK, "the login page");
+    let html = page.text().await.unwrap();
+    let mut form = hidden_inputs(&html);
+    form.push(("username".into(), "alice".into()));
+    form.push(("password".into(), crate::oidc_support::PASSWORD.into()));
+    b.post(app.url(url.path()))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
 }
 
 async fn expect_refused(response: reqwest::Response, case: &str) {
@@ -573,6 +658,7 @@ async fn is_passive_without_a_session_answers_no_passive() {
 async fn force_authn_with_a_session_goes_through_the_login_page_again() {
     let (app, _) = acme().await;
     let b = logged_in(&app, "acme").await;
+    app.clock.advance(time::Duration::seconds(2));
     let mut req = Req::new(&app, "acme", SP_A, ACS_A);
     req.extra = " ForceAuthn=\"true\"".into();
     let r = b
@@ -581,15 +667,14 @@ async fn force_authn_with_a_session_goes_through_the_login_page_again() {
         .await
         .unwrap();
     let return_to = login_return_to(&app, "acme", &r);
-    let location = r.headers()[LOCATION].to_str().unwrap();
+    let location = r.headers()[LOCATION].to_str().unwrap().to_owned();
     assert!(location.contains("force=1"), "{location}");
     // The old session does not satisfy it: continuing without a new
     // sign-in sends the browser to the login page again.
-    app.clock.advance(time::Duration::seconds(2));
     let r = b.get(app.url(&return_to)).send().await.unwrap();
     assert_eq!(login_return_to(&app, "acme", &r), return_to);
-    // A new sign-in does.
-    let r = log_in(&app, &b, "acme", Some(&return_to)).await;
+    // A new sign-in (on the forced login page) does.
+    let r = log_in_at(&app, &b, location.as_str()).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let r = b.get(app.url(&return_to)).send().await.unwrap();
     let p = posted(&app, "acme", r).await;
@@ -801,4 +886,52 @@ async fn idp_initiated_sso_carries_the_relay_state_and_no_in_response_to() {
         .await
         .unwrap();
     expect_refused(r, "no sp").await;
+}
+
+#[tokio::test]
+async fn response_only_and_assertion_only_signing_verify() {
+    let (app, tenant) = acme().await;
+    const SP_R: &str = "https://response-only.example.com/sp";
+    const ACS_R: &str = "https://response-only.example.com/acs";
+    const SP_S: &str = "https://assertion-only.example.com/sp";
+    const ACS_S: &str = "https://assertion-only.example.com/acs";
+    let only = |response: bool| SamlSpChanges {
+        sign_response: Some(response),
+        sign_assertion: Some(!response),
+        ..SamlSpChanges::default()
+    };
+    register(&app, &tenant, SP_R, ACS_R, only(true)).await;
+    register(&app, &tenant, SP_S, ACS_S, only(false)).await;
+    let b = logged_in(&app, "acme").await;
+    // The Response signed: what the signature covers is the whole Response.
+    let req = Req::new(&app, "acme", SP_R, ACS_R);
+    let r = b
+        .get(req.redirect_url(&app, "acme", None, None))
+        .send()
+        .await
+        .unwrap();
+    let p = posted(&app, "acme", r).await;
+    let root = start_tags(&p.xml, "Response");
+    assert_eq!(root.len(), 1, "{}", p.xml);
+    assert_eq!(
+        xml_attr(root[0], "InResponseTo").as_deref(),
+        Some(req.id.as_str())
+    );
+    assert_eq!(xml_attr(root[0], "Destination").as_deref(), Some(ACS_R));
+    assert_eq!(texts(&p.xml, "Audience"), [SP_R]);
+    // The Assertion signed: what the signature covers is the Assertion.
+    let req = Req::new(&app, "acme", SP_S, ACS_S);
+    let r = b
+        .get(req.redirect_url(&app, "acme", None, None))
+        .send()
+        .await
+        .unwrap();
+    let p = posted(&app, "acme", r).await;
+    assert!(start_tags(&p.xml, "Response").is_empty(), "{}", p.xml);
+    assert_eq!(texts(&p.xml, "Audience"), [SP_S]);
+    let confirmation = start_tags(&p.xml, "SubjectConfirmationData")[0];
+    assert_eq!(
+        xml_attr(confirmation, "InResponseTo").as_deref(),
+        Some(req.id.as_str())
+    );
 }

@@ -12,6 +12,9 @@ use crate::data::{self, Probe};
 use crate::load::{self, closed_loop, load_average, pct, CpuMeter, Run, Until};
 use crate::Common;
 
+/// How long one kind of query may be probed.
+const PROBE_BUDGET: Duration = Duration::from_secs(60);
+
 static REPORTED: AtomicBool = AtomicBool::new(false);
 
 /// Prints the first failure of the run to stderr, for diagnosis.
@@ -305,7 +308,12 @@ async fn probes_of(
     let url = endpoint(c, "Users")?;
     let mut rng = Probe::new(0xBE7C);
     let (mut lat, mut results, mut failed) = (Vec::new(), 0u64, 0u64);
+    let started = Instant::now();
     for _ in 0..probes {
+        // A slow query is reported with fewer probes rather than stalling the run.
+        if started.elapsed() > PROBE_BUDGET {
+            break;
+        }
         let mut u = url.clone();
         u.query_pairs_mut().extend_pairs(params(&mut rng));
         match probe(http, u).await {

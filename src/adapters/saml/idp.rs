@@ -5,6 +5,7 @@
 //! before it signs and the previous one while it retires.
 
 use base64::Engine as _;
+use sha2::{Digest, Sha256};
 use time::Duration;
 use usso_saml::keys::{self_signed_certificate, Certificate, SigningKey};
 use usso_saml::metadata::IdpMetadata;
@@ -56,7 +57,8 @@ pub async fn idp_keys(hub: &Hub, tenant: &Tenant) -> Result<IdpKeys, SsoError> {
             &entity_id,
             info.created_at,
             info.created_at + Duration::days(365 * CERTIFICATE_YEARS),
-            info.kid.as_bytes(),
+            // The serial: 16 bytes derived from the key id (X.509 allows 20).
+            &Sha256::digest(info.kid.as_bytes())[..16],
         )
         .map_err(internal)?;
         if i == 0 {

@@ -32,8 +32,39 @@ pub async fn run_bulk(hub: &Hub, client: &ScimClient, request: BulkRequest) -> B
     'passes: loop {
         let mut progressed = false;
         let mut waiting = Vec::new();
-        for &i in &pending {
+        let mut k = 0;
+        while k < pending.len() {
+            let i = pending[k];
             let op = &request.operations[i];
+            if is_plain_user_post(op) {
+                // A run of user creations that refer to nothing: one commit.
+                let run: Vec<usize> = pending[k..]
+                    .iter()
+                    .copied()
+                    .take_while(|&j| is_plain_user_post(&request.operations[j]))
+                    .collect();
+                k += run.len();
+                progressed = true;
+                let budget = request.fail_on_errors.map(|max| max.saturating_sub(errors));
+                for (j, outcome) in
+                    create_users(hub, client, &request.operations, &run, budget).await
+                {
+                    if let (Ok(id), Some(bulk_id)) =
+                        (&outcome.created_id, &request.operations[j].bulk_id)
+                    {
+                        resolved.insert(bulk_id.clone(), id.clone());
+                    }
+                    if outcome.result.status >= 400 {
+                        errors += 1;
+                    }
+                    results[j] = Some(outcome.result);
+                }
+                if request.fail_on_errors.is_some_and(|max| errors >= max) {
+                    break 'passes;
+                }
+                continue;
+            }
+            k += 1;
             let refs = references(op);
             let unresolved: Vec<&String> =
                 refs.iter().filter(|r| !resolved.contains_key(*r)).collect();
@@ -80,6 +111,77 @@ pub async fn run_bulk(hub: &Hub, client: &ScimClient, request: BulkRequest) -> B
     }
 }
 
+/// A POST to `/Users` whose data names no other operation's resource.
+fn is_plain_user_post(op: &BulkOperation) -> bool {
+    op.method == BulkMethod::Post
+        && op.path.trim_matches('/').eq_ignore_ascii_case("Users")
+        && op.data.is_some()
+        && references(op).is_empty()
+}
+
+/// Creates the users of `run` in one transaction, each in its own
+/// savepoint so that one refused user leaves the others; stops after
+/// `budget` errors. A failure of the transaction itself fails them all.
+async fn create_users(
+    hub: &Hub,
+    client: &ScimClient,
+    ops: &[BulkOperation],
+    run: &[usize],
+    budget: Option<u32>,
+) -> Vec<(usize, Outcome)> {
+    let mut done = Vec::with_capacity(run.len());
+    let failed_all = |run: &[usize], detail: &str| -> Vec<(usize, Outcome)> {
+        tracing::error!(%detail, "SCIM bulk batch failed");
+        run.iter()
+            .map(|&j| {
+                (
+                    j,
+                    Outcome {
+                        result: failure(&ops[j], ScimError::internal()),
+                        created_id: Err(()),
+                    },
+                )
+            })
+            .collect()
+    };
+    let mut tx = match hub.store.begin().await {
+        Ok(tx) => tx,
+        Err(e) => return failed_all(run, &e.to_string()),
+    };
+    let mut errors = 0u32;
+    for &j in run {
+        if budget.is_some_and(|b| errors >= b) {
+            break;
+        }
+        let op = &ops[j];
+        let mut savepoint = match sqlx::Acquire::begin(&mut *tx).await {
+            Ok(sp) => sp,
+            Err(e) => return failed_all(run, &e.to_string()),
+        };
+        let data = op.data.clone().unwrap_or(Value::Null);
+        let outcome = match users::create_user_in(hub, client, &mut savepoint, data).await {
+            Ok(resource) => match savepoint.commit().await {
+                Ok(()) => created(op, 201, Some(resource)),
+                Err(e) => return failed_all(run, &e.to_string()),
+            },
+            Err(err) => {
+                // Dropped: rolled back to the savepoint.
+                drop(savepoint);
+                errors += 1;
+                Outcome {
+                    result: failure(op, err),
+                    created_id: Err(()),
+                }
+            }
+        };
+        done.push((j, outcome));
+    }
+    if let Err(e) = tx.commit().await {
+        return failed_all(run, &e.to_string());
+    }
+    done
+}
+
 struct Outcome {
     result: BulkOperationResult,
     created_id: Result<String, ()>,
@@ -108,34 +210,37 @@ async fn run_one(
     resolved: &HashMap<String, String>,
 ) -> Outcome {
     match try_one(hub, client, op, resolved).await {
-        Ok((status, resource)) => {
-            let id = resource
-                .as_ref()
-                .and_then(|r| r.get("id"))
-                .and_then(Value::as_str)
-                .map(str::to_owned);
-            let meta = resource.as_ref().and_then(|r| r.get("meta"));
-            let text = |key: &str| {
-                meta.and_then(|m| m.get(key))
-                    .and_then(Value::as_str)
-                    .map(str::to_owned)
-            };
-            Outcome {
-                result: BulkOperationResult {
-                    method: op.method,
-                    bulk_id: op.bulk_id.clone(),
-                    version: text("version"),
-                    location: text("location"),
-                    status,
-                    response: None,
-                },
-                created_id: id.ok_or(()),
-            }
-        }
+        Ok((status, resource)) => created(op, status, resource),
         Err(err) => Outcome {
             result: failure(op, err),
             created_id: Err(()),
         },
+    }
+}
+
+/// The outcome of an operation that succeeded with `status`.
+fn created(op: &BulkOperation, status: u16, resource: Option<Value>) -> Outcome {
+    let id = resource
+        .as_ref()
+        .and_then(|r| r.get("id"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let meta = resource.as_ref().and_then(|r| r.get("meta"));
+    let text = |key: &str| {
+        meta.and_then(|m| m.get(key))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    Outcome {
+        result: BulkOperationResult {
+            method: op.method,
+            bulk_id: op.bulk_id.clone(),
+            version: text("version"),
+            location: text("location"),
+            status,
+            response: None,
+        },
+        created_id: id.ok_or(()),
     }
 }
 

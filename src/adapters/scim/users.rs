@@ -31,6 +31,27 @@ pub async fn create_user(hub: &Hub, client: &ScimClient, body: Value) -> Result<
     Ok(user_resource(client.reader(), &user, &[]))
 }
 
+/// [`create_user`] inside the caller's transaction (a `/Bulk` batch).
+pub async fn create_user_in(
+    hub: &Hub,
+    client: &ScimClient,
+    conn: &mut sqlx::AnyConnection,
+    body: Value,
+) -> Result<Value, ScimError> {
+    let resource = user_type().check_write(body, WriteMode::Create, None)?;
+    let write = user_write(client, &resource, None)?;
+    let user = hub
+        .provision_user_in(
+            conn,
+            &client.provisioner(),
+            &client.tenant,
+            write.into_state(),
+        )
+        .await
+        .map_err(scim_error)?;
+    Ok(user_resource(client.reader(), &user, &[]))
+}
+
 pub async fn get_user(hub: &Hub, client: &ScimClient, id: &str) -> Result<Value, ScimError> {
     let user = load(hub, client, id).await?;
     render(hub, client, &user).await

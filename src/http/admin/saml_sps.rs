@@ -52,11 +52,28 @@ pub fn routes() -> Router<AppState> {
 /// `https`, no redirects, at most [`MAX_METADATA_BYTES`], within
 /// [`METADATA_FETCH_TIMEOUT`]). Every failure is an invalid `metadata_url`
 /// saying why.
-pub async fn fetch_metadata(http: &reqwest::Client, raw: &str) -> Result<String, ServiceError> {
+pub async fn fetch_metadata(
+    http: &reqwest::Client,
+    raw: &str,
+    reach: Reach,
+) -> Result<String, ServiceError> {
     let invalid = |message: String| ServiceError::invalid("metadata_url", message);
     let url = url::Url::parse(raw.trim()).map_err(|e| invalid(format!("not a URL: {e}")))?;
     if !matches!(url.scheme(), "https" | "http") {
         return Err(invalid("must be an https or http URL".into()));
+    }
+    if reach == Reach::PublicOnly {
+        let host = url.host_str().unwrap_or_default();
+        let port = url.port_or_known_default().unwrap_or(443);
+        let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, port))
+            .await
+            .map_err(|e| invalid(format!("cannot resolve {host}: {e}")))?
+            .collect();
+        if addrs.is_empty() || addrs.iter().any(|a| !is_public(a.ip())) {
+            return Err(invalid(format!(
+                "{host} is not a public address; an installation admin (or the CLI) can register metadata from a private network"
+            )));
+        }
     }
     let cause = |e: reqwest::Error| {
         let e = e.without_url();
@@ -102,6 +119,57 @@ pub async fn fetch_metadata(http: &reqwest::Client, raw: &str) -> Result<String,
         body.extend_from_slice(&chunk);
     }
     String::from_utf8(body).map_err(|_| invalid(format!("{url} did not send UTF-8 text")))
+}
+
+/// Where a metadata fetch may go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    /// Any address (the CLI, installation admins).
+    Anywhere,
+    /// Public addresses only (tenant admins).
+    PublicOnly,
+}
+
+impl Reach {
+    pub fn for_caller(installation_admin: bool) -> Self {
+        if installation_admin {
+            Self::Anywhere
+        } else {
+            Self::PublicOnly
+        }
+    }
+}
+
+/// Whether `ip` is on the public Internet: not loopback, private, link-local,
+/// shared (CGNAT), unique-local, multicast, documentation or unspecified.
+fn is_public(ip: std::net::IpAddr) -> bool {
+    match ip {
+        std::net::IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            !(v4.is_loopback()
+                || v4.is_private()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || v4.is_multicast()
+                || v4.is_broadcast()
+                || v4.is_documentation()
+                || (a == 100 && (64..128).contains(&b))
+                || a == 0)
+        }
+        std::net::IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            match v6.to_ipv4_mapped() {
+                Some(v4) => is_public(std::net::IpAddr::V4(v4)),
+                None => {
+                    !(v6.is_loopback()
+                        || v6.is_unspecified()
+                        || v6.is_multicast()
+                        || (first & 0xfe00) == 0xfc00
+                        || (first & 0xffc0) == 0xfe80)
+                }
+            }
+        }
+    }
 }
 
 /// An unusable metadata document, or one that could not be fetched, is a
@@ -163,14 +231,21 @@ pub struct SamlSpInput {
 
 impl SamlSpInput {
     /// The metadata given inline or fetched; `None` when neither is given.
-    async fn metadata(&self, http: &reqwest::Client) -> Result<Option<String>, ApiError> {
+    /// `reach` says which addresses a fetch may go to: installation admins
+    /// may fetch from the hub's own network, tenant admins only from public
+    /// addresses (the hub must not be a way into its network).
+    async fn metadata(
+        &self,
+        http: &reqwest::Client,
+        reach: Reach,
+    ) -> Result<Option<String>, ApiError> {
         match (&self.metadata, &self.metadata_url) {
             (Some(_), Some(_)) => Err(ApiError::bad_request(
                 "give either metadata or metadata_url, not both",
             )
             .with_field("metadata")),
             (Some(xml), None) => Ok(Some(xml.clone())),
-            (None, Some(url)) => fetch_metadata(http, url)
+            (None, Some(url)) => fetch_metadata(http, url, reach)
                 .await
                 .map(Some)
                 .map_err(metadata_problem),
@@ -281,7 +356,13 @@ pub async fn create_saml_sp(
     admin: TenantAdmin,
     Json(body): Json<SamlSpInput>,
 ) -> Result<impl IntoResponse, ApiError> {
-    let Some(xml) = body.metadata(&state.hub.http).await? else {
+    let Some(xml) = body
+        .metadata(
+            &state.hub.http,
+            Reach::for_caller(admin.caller.installation_admin),
+        )
+        .await?
+    else {
         return Err(
             ApiError::bad_request("give the provider's metadata or metadata_url")
                 .with_field("metadata"),
@@ -365,7 +446,12 @@ pub async fn replace_saml_sp(
 ) -> Result<impl IntoResponse, ApiError> {
     let expected = if_match(&headers)?;
     let current = state.hub.find_saml_sp(&admin.tenant, &sp).await?;
-    let new_metadata = body.metadata(&state.hub.http).await?;
+    let new_metadata = body
+        .metadata(
+            &state.hub.http,
+            Reach::for_caller(admin.caller.installation_admin),
+        )
+        .await?;
     // The defaults of the document the provider will have.
     let metadata = parse_sp_metadata(new_metadata.as_deref().unwrap_or(&current.metadata))
         .map_err(metadata_problem)?;
