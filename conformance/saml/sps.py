@@ -6,7 +6,11 @@ requests) and python3-saml (OneLogin, strict mode, HTTP-Redirect) are
 registered with `usso saml-sp add`, load USSO's IdP metadata, and drive the
 browser flow with `requests`: AuthnRequest -> hosted login page -> the
 auto-posting Response, which each SP must accept. Then the refusals: each
-must end at USSO with a 400 page and a logged reason.
+must end at USSO with a 400 page and a logged reason. Last, single logout
+started by the first pysaml2 SP (its metadata lists SingleLogoutService for
+HTTP-Redirect and HTTP-POST): an unsigned LogoutRequest is refused, a signed
+one over HTTP-Redirect ends the USSO session and comes back as a signed
+LogoutResponse that pysaml2 accepts.
 
 Called by run.sh; prints one PASS/FAIL line per check and the summary.
 """
@@ -27,6 +31,9 @@ import requests
 import saml2
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
 from saml2.client import Saml2Client
+from saml2.s_utils import decode_base64_and_inflate
+from saml2.samlp import STATUS_SUCCESS
+from saml2.sigver import verify_redirect_signature
 from saml2.config import SPConfig
 from saml2.metadata import create_metadata_string
 from saml2.saml import NAMEID_FORMAT_PERSISTENT
@@ -191,6 +198,12 @@ class Browser:
 # --- pysaml2 -----------------------------------------------------------------
 
 
+def slo_urls(acs):
+    """The SP's SingleLogoutService URLs (HTTP-Redirect, HTTP-POST), next to its ACS."""
+    base = acs.rsplit("/", 1)[0]
+    return base + "/slo/redirect", base + "/slo/post"
+
+
 def pysaml2_config(entity, acs, key, crt, signed_requests, idp_metadata=None):
     conf = {
         "entityid": entity,
@@ -200,8 +213,13 @@ def pysaml2_config(entity, acs, key, crt, signed_requests, idp_metadata=None):
         "allow_unknown_attributes": True,
         "service": {
             "sp": {
-                "endpoints": {"assertion_consumer_service": [(acs, BINDING_HTTP_POST)]},
+                "endpoints": {
+                    "assertion_consumer_service": [(acs, BINDING_HTTP_POST)],
+                    "single_logout_service": [(slo_urls(acs)[0], BINDING_HTTP_REDIRECT),
+                                              (slo_urls(acs)[1], BINDING_HTTP_POST)],
+                },
                 "authn_requests_signed": signed_requests,
+                "logout_requests_signed": True,
                 "want_response_signed": True,
                 "want_assertions_signed": True,
                 "allow_unsolicited": True,
@@ -250,6 +268,21 @@ class PySp:
     def accept(self, saml_response, req_id):
         outstanding = {req_id: "/"} if req_id else None
         return self.client.parse_authn_request_response(saml_response, BINDING_HTTP_POST, outstanding=outstanding)
+
+    def logout_redirect(self, idp, name_id, sign=True):
+        """A LogoutRequest over HTTP-Redirect for name_id (pysaml2 adds the
+        SessionIndex it kept from the login): (request ID, URL at the IdP)."""
+        responses = self.client.do_logout(
+            name_id, [idp], "urn:oasis:names:tc:SAML:2.0:logout:user", None, sign=sign,
+            expected_binding=BINDING_HTTP_REDIRECT, sign_alg=SIG_RSA_SHA256 if sign else None,
+            digest_alg=DIGEST_SHA256)
+        binding, info = responses[idp]
+        assert binding == BINDING_HTTP_REDIRECT, binding
+        location = dict(info["headers"])["Location"]
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query))
+        xml = decode_base64_and_inflate(query["SAMLRequest"]).decode()
+        req_id = re.search(r'\bID="([^"]+)"', xml).group(1)
+        return req_id, location, xml
 
 
 def name_id_of(authn_response):
@@ -397,6 +430,8 @@ def main():
         check("pysaml2: email attribute released", "alice@example.com" in vals, repr(ar.ava))
         check("pysaml2: givenName attribute released", "Alice" in vals, repr(ar.ava))
         first_nid["sp1"] = nid
+        first_nid["sp1-name-id"] = ar.name_id
+        first_nid["sp1-session-index"] = ar.session_info().get("session_index")
         return True
 
     check.run("pysaml2 SP-initiated Redirect login", sp1_login)
@@ -502,6 +537,74 @@ def main():
     refused("request signed by another key",
             lambda: browser.get(intruder.redirect_request(usso.metadata_url, "s")[1]),
             r"signature invalid")
+
+    # 7. Single logout started by the pysaml2 SP (Profiles §4.4), in the
+    # browser of the first login: unsigned first (refused, the session
+    # lives on), then signed over HTTP-Redirect.
+    def slo_refused_unsigned():
+        name_id = first_nid.get("sp1-name-id")
+        assert name_id is not None, "no login to log out of"
+        offset = usso.log_size()
+        _, location, _ = sp1.logout_redirect(usso.metadata_url, name_id, sign=False)
+        check("SLO unsigned: request carries no Signature", "Signature=" not in location, location[:160])
+        r = browser.get(location)
+        check("SLO unsigned LogoutRequest: 400 page", r.status_code == 400 and "SAMLResponse" not in r.text,
+              "status %d" % r.status_code)
+        reasons = usso.refusals_since(offset)
+        check("SLO unsigned LogoutRequest: reason logged",
+              any(re.search(r"not signed but a signature is required", x, re.I) for x in reasons), repr(reasons))
+        req_id, location = sp1.redirect_request(usso.metadata_url, "still")
+        r = browser.get(location)
+        check("SLO unsigned LogoutRequest: the session lives on", r.status_code == 200, "status %d" % r.status_code)
+        return True
+
+    check.run("SLO unsigned LogoutRequest refused", slo_refused_unsigned)
+
+    def slo():
+        name_id = first_nid.get("sp1-name-id")
+        assert name_id is not None, "no login to log out of"
+        req_id, location, xml = sp1.logout_redirect(usso.metadata_url, name_id)
+        check("SLO: pysaml2 sends its signed LogoutRequest to USSO's SLO URL",
+              location.startswith(usso.issuer + "/saml/slo?") and "Signature=" in location, location[:160])
+        session_index = first_nid.get("sp1-session-index")
+        check("SLO: LogoutRequest carries the login's SessionIndex",
+              session_index and (">%s<" % session_index) in xml, "%r not in %s" % (session_index, xml[:400]))
+        request_relay = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(location).query)).get("RelayState")
+        r = browser.get(location)
+        check("SLO: 303 to the SP's SingleLogoutService (Redirect)",
+              r.status_code == 303 and r.headers.get("Location", "").startswith(slo_urls(sp1.acs)[0] + "?"),
+              "status %d, Location %s" % (r.status_code, r.headers.get("Location", "")[:160]))
+        back = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(r.headers.get("Location", "")).query))
+        check("SLO: SAMLResponse, SigAlg and Signature in the redirect",
+              all(k in back for k in ("SAMLResponse", "SigAlg", "Signature")), repr(sorted(back)))
+        check("SLO: RelayState round trip", back.get("RelayState") == request_relay,
+              "%r != %r" % (back.get("RelayState"), request_relay))
+        idp_cert_b64 = re.sub(r"\s", "", certs[0])
+        check("SLO: pysaml2 verifies the Redirect signature with the IdP certificate",
+              verify_redirect_signature(back, sp1.client.sec.sec_backend, idp_cert_b64))
+        tampered = dict(back, RelayState=(back.get("RelayState") or "") + "x")
+        check("SLO: a tampered redirect does not verify",
+              not verify_redirect_signature(tampered, sp1.client.sec.sec_backend, idp_cert_b64))
+        lr = sp1.client.parse_logout_request_response(back["SAMLResponse"], BINDING_HTTP_REDIRECT)
+        check("SLO: pysaml2 accepts the LogoutResponse", lr is not None)
+        status = lr.response.status.status_code.value
+        check("SLO: LogoutResponse status Success", status == STATUS_SUCCESS, str(status))
+        check("SLO: InResponseTo is the request ID", lr.in_response_to == req_id,
+              "%r != %r" % (lr.in_response_to, req_id))
+        check("SLO: LogoutResponse Issuer is the IdP", lr.response.issuer.text == usso.metadata_url,
+              str(lr.response.issuer.text))
+        check("SLO: LogoutResponse Destination is the SP's SLO URL",
+              lr.response.destination == slo_urls(sp1.acs)[0], str(lr.response.destination))
+        # The USSO session is gone: a new SSO goes to the login page.
+        _, location = sp1.redirect_request(usso.metadata_url, "after-slo")
+        r = browser.get(location)
+        login = urllib.parse.urlsplit(browser.absolute(r.headers.get("Location", ""))).path
+        check("SLO: the USSO session is gone (next SSO goes to the login page)",
+              r.status_code == 303 and login == "/t/%s/login" % usso.tenant,
+              "status %d, Location %s" % (r.status_code, r.headers.get("Location")))
+        return True
+
+    check.run("SLO signed LogoutRequest over HTTP-Redirect", slo)
 
     return finish(check)
 

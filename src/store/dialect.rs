@@ -36,6 +36,17 @@ impl Dialect {
         }
     }
 
+    /// `lower(expr)` folding every script, whatever the column's collation
+    /// (PostgreSQL's `lower()` folds ASCII only under the "C" collation that
+    /// the id and key columns carry; SQLite's folds ASCII only anyway, on
+    /// both sides of a comparison alike).
+    pub fn casefold(self, expr: &str) -> String {
+        match self {
+            Self::Sqlite => format!("lower({expr})"),
+            Self::Postgres => format!("lower({expr} COLLATE \"default\")"),
+        }
+    }
+
     /// The text at `path` (keys from the code, never from a request) in the
     /// JSON document `doc` (a TEXT column or a JSON array element); NULL
     /// when absent.

@@ -6,6 +6,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::codec::{from_micros, micros, one_row, parse_id};
+use super::dialect::Dialect;
 use super::sql::{like_escape, Sql};
 use super::{Page, StoreError};
 use crate::core::filter::{Filter, FilterOp};
@@ -223,6 +224,7 @@ pub async fn list(
     if let Some(after) = page.after {
         sql.push(" AND id > ").text(after);
     }
+    let external_id_folded = Dialect::of(conn).casefold("x.external_id");
     for condition in &filter.conditions {
         // Key columns were lowercased by Rust when written, so the value is
         // too; free-text columns are lowercased by the database on both sides
@@ -243,7 +245,7 @@ pub async fn list(
             "external_id" => (
                 "EXISTS (SELECT 1 FROM user_external_ids x WHERE x.tenant_id = users.tenant_id \
                  AND x.user_id = users.id AND ",
-                "lower(x.external_id)",
+                external_id_folded.as_str(),
                 true,
             ),
             _ => continue,

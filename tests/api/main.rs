@@ -31,6 +31,7 @@ mod oidc_private_key_jwt;
 mod oidc_revocation;
 mod oidc_support;
 mod oidf_basic_op;
+mod saml_slo;
 mod saml_sso;
 mod scim_bulk;
 mod scim_query;

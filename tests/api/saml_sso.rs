@@ -29,8 +29,8 @@ use crate::oidc_support::{
     attr, browser, hidden_inputs, log_in, logged_in, tags, tenant_with_alice, ALICE_EMAIL,
 };
 
-const SP_A: &str = "https://app-a.example.com/saml/metadata";
-const ACS_A: &str = "https://app-a.example.com/saml/acs";
+pub(crate) const SP_A: &str = "https://app-a.example.com/saml/metadata";
+pub(crate) const ACS_A: &str = "https://app-a.example.com/saml/acs";
 const SP_B: &str = "https://app-b.example.com/saml/metadata";
 const ACS_B: &str = "https://app-b.example.com/saml/acs";
 const SP_SIGNED: &str = "https://signed.example.com/saml/metadata";
@@ -38,15 +38,15 @@ const ACS_SIGNED: &str = "https://signed.example.com/saml/acs";
 const SP_MAIL: &str = "https://mail.example.com/saml/metadata";
 const ACS_MAIL: &str = "https://mail.example.com/saml/acs";
 
-const PERSISTENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
+pub(crate) const PERSISTENT: &str = "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent";
 const EMAIL: &str = "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress";
 const NO_PASSIVE: &str = "urn:oasis:names:tc:SAML:2.0:status:NoPassive";
-const SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
+pub(crate) const SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
 
 /// An SP's key pair: its PKCS#8 PEM, certificate PEM and signing key.
-struct SpKey {
-    cert_pem: String,
-    key: SigningKey,
+pub(crate) struct SpKey {
+    pub(crate) cert_pem: String,
+    pub(crate) key: SigningKey,
 }
 
 fn make_key(cn: &str, serial: u8) -> SpKey {
@@ -74,13 +74,13 @@ fn make_key(cn: &str, serial: u8) -> SpKey {
 }
 
 /// The key every test SP publishes.
-fn sp_key() -> &'static SpKey {
+pub(crate) fn sp_key() -> &'static SpKey {
     static K: OnceLock<SpKey> = OnceLock::new();
     K.get_or_init(|| make_key("sp.example.com", 1))
 }
 
 /// A key no SP published.
-fn intruder_key() -> &'static SpKey {
+pub(crate) fn intruder_key() -> &'static SpKey {
     static K: OnceLock<SpKey> = OnceLock::new();
     K.get_or_init(|| make_key("sp.example.com", 2))
 }
@@ -155,8 +155,8 @@ async fn acme() -> (TestApp, Tenant) {
 }
 
 /// An AuthnRequest as an SP writes it.
-struct Req {
-    id: String,
+pub(crate) struct Req {
+    pub(crate) id: String,
     issuer: String,
     acs: String,
     destination: String,
@@ -165,7 +165,7 @@ struct Req {
 }
 
 impl Req {
-    fn new(app: &TestApp, slug: &str, issuer: &str, acs: &str) -> Self {
+    pub(crate) fn new(app: &TestApp, slug: &str, issuer: &str, acs: &str) -> Self {
         Req {
             id: format!("_req{}", crate::oidc_support::random_token()),
             issuer: issuer.into(),
@@ -202,7 +202,7 @@ impl Req {
     }
 
     /// The HTTP-Redirect URL, signed with `key` when given.
-    fn redirect_url(
+    pub(crate) fn redirect_url(
         &self,
         app: &TestApp,
         slug: &str,
@@ -223,14 +223,14 @@ fn relay_of(html: &str) -> Option<String> {
 
 /// What came back to the SP: the form's action, the verified Response XML
 /// and the RelayState.
-struct Posted {
-    action: String,
-    xml: String,
-    relay_state: Option<String>,
+pub(crate) struct Posted {
+    pub(crate) action: String,
+    pub(crate) xml: String,
+    pub(crate) relay_state: Option<String>,
 }
 
 /// The IdP certificates the tenant's metadata publishes.
-async fn idp_certificates(app: &TestApp, slug: &str) -> Vec<Certificate> {
+pub(crate) async fn idp_certificates(app: &TestApp, slug: &str) -> Vec<Certificate> {
     let body = reqwest::get(app.url(&format!("/t/{slug}/saml/metadata")))
         .await
         .unwrap()
@@ -245,7 +245,7 @@ async fn idp_certificates(app: &TestApp, slug: &str) -> Vec<Certificate> {
 
 /// Reads the auto-posting page, checks its Response's signature against
 /// the tenant's published certificates and returns what it carries.
-async fn posted(app: &TestApp, slug: &str, response: reqwest::Response) -> Posted {
+pub(crate) async fn posted(app: &TestApp, slug: &str, response: reqwest::Response) -> Posted {
     assert_eq!(response.status(), StatusCode::OK, "not the auto-post page");
     let csp = response.headers()["content-security-policy"]
         .to_str()
@@ -354,7 +354,7 @@ fn element(xml: &str, local: &str) -> Option<String> {
 }
 
 /// The start tags `<prefix:local …>` / `<local …>` of `xml`.
-fn start_tags<'a>(xml: &'a str, local: &str) -> Vec<&'a str> {
+pub(crate) fn start_tags<'a>(xml: &'a str, local: &str) -> Vec<&'a str> {
     let mut out = Vec::new();
     let mut rest = xml;
     while let Some(at) = rest.find('<') {
@@ -374,7 +374,7 @@ fn start_tags<'a>(xml: &'a str, local: &str) -> Vec<&'a str> {
 }
 
 /// The text of each `<…local>` element of `xml` (no children assumed).
-fn texts(xml: &str, local: &str) -> Vec<String> {
+pub(crate) fn texts(xml: &str, local: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = xml;
     while let Some(at) = rest.find('<') {
@@ -394,13 +394,13 @@ fn texts(xml: &str, local: &str) -> Vec<String> {
     out
 }
 
-fn xml_attr(tag: &str, name: &str) -> Option<String> {
+pub(crate) fn xml_attr(tag: &str, name: &str) -> Option<String> {
     let marker = format!(" {name}=\"");
     let start = tag.find(&marker)? + marker.len();
     Some(tag[start..].split('"').next()?.to_owned())
 }
 
-fn name_id(xml: &str) -> (String, String) {
+pub(crate) fn name_id(xml: &str) -> (String, String) {
     let tag = start_tags(xml, "NameID")[0];
     (
         xml_attr(tag, "Format").unwrap_or_default(),
@@ -408,7 +408,7 @@ fn name_id(xml: &str) -> (String, String) {
     )
 }
 
-fn status(xml: &str) -> Vec<String> {
+pub(crate) fn status(xml: &str) -> Vec<String> {
     start_tags(xml, "StatusCode")
         .into_iter()
         .filter_map(|t| xml_attr(t, "Value"))
@@ -416,7 +416,7 @@ fn status(xml: &str) -> Vec<String> {
 }
 
 /// The `return_to` a 303 to the login page carries.
-fn login_return_to(app: &TestApp, slug: &str, response: &reqwest::Response) -> String {
+pub(crate) fn login_return_to(app: &TestApp, slug: &str, response: &reqwest::Response) -> String {
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     let location = response.headers()[LOCATION].to_str().unwrap();
     let url = url::Url::parse(&app.url("/"))
@@ -432,7 +432,7 @@ fn login_return_to(app: &TestApp, slug: &str, response: &reqwest::Response) -> S
 
 /// One whole SP-initiated login through the login page: the Response
 /// posted to the SP and the continue path.
-async fn sso_with_login(
+pub(crate) async fn sso_with_login(
     app: &TestApp,
     b: &reqwest::Client,
     req: &Req,
@@ -475,7 +475,7 @@ async fn log_in_at(app: &TestApp, b: &reqwest::Client, location: &str) -> reqwes
         .unwrap()
 }
 
-async fn expect_refused(response: reqwest::Response, case: &str) {
+pub(crate) async fn expect_refused(response: reqwest::Response, case: &str) {
     crate::oidc_support::expect_error_page(response, case).await;
 }
 

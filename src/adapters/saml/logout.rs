@@ -14,7 +14,9 @@ use usso_saml::{new_id, Binding, MessagePolicy, NameIdFormat};
 use super::idp::idp_keys;
 use super::requests::sp_metadata;
 use super::SsoError;
+use crate::adapters::oidc::backchannel::{deliver_soon, session_ended};
 use crate::core::event::{Actor, AuditEvent};
+use crate::core::session::Session;
 use crate::core::tenant::Tenant;
 use crate::core::SessionId;
 use crate::secrets::tokens::new_token;
@@ -35,10 +37,16 @@ pub enum LogoutReply {
 }
 
 /// Handles a provider's LogoutRequest for `tenant`.
+///
+/// `browser_session` is the USSO session of the browser that carried the
+/// request: it is the one meant when the request names no SessionIndex
+/// (SAML Core §3.7.1 means "every session of the principal"; over the front
+/// channel that is the browser's).
 pub async fn sp_initiated(
     hub: &Hub,
     tenant: &Tenant,
     inbound: InboundMessage,
+    browser_session: Option<Session>,
 ) -> Result<LogoutReply, SsoError> {
     let claimed = inbound
         .claimed_issuer()
@@ -85,12 +93,18 @@ pub async fn sp_initiated(
         .unwrap_or_else(|| endpoint.location.clone());
 
     // End every named session whose user the NameID designates.
-    let mut ended = 0u32;
+    let named: Vec<SessionId> = if request.session_indexes.is_empty() {
+        browser_session.iter().map(|s| s.id).collect()
+    } else {
+        request
+            .session_indexes
+            .iter()
+            .filter_map(|i| i.parse::<SessionId>().ok())
+            .collect()
+    };
+    let mut ended = Vec::new();
     let mut tx = hub.store.begin().await.map_err(ServiceError::from)?;
-    for index in &request.session_indexes {
-        let Ok(session_id) = index.parse::<SessionId>() else {
-            continue;
-        };
+    for session_id in named {
         let session = match sessions::get(&mut tx, tenant.id, session_id).await {
             Ok(s) => s,
             Err(StoreError::NotFound) => continue,
@@ -138,10 +152,16 @@ pub async fn sp_initiated(
                 .details(json!({ "via": "saml", "saml_sp": sp.entity_id })),
         )
         .await?;
-        ended += 1;
+        ended.push((session, user.id));
     }
     tx.commit().await.map_err(ServiceError::from)?;
-    tracing::info!(sp = %sp.entity_id, ended, "SAML single logout");
+    tracing::info!(sp = %sp.entity_id, ended = ended.len(), "SAML single logout");
+    // The sessions' OAuth grants end with them; their OIDC clients hear by
+    // back channel, as with any other logout.
+    for (session, user) in &ended {
+        let queued = session_ended(hub, tenant, session, *user).await?;
+        deliver_soon(hub, tenant, queued);
+    }
 
     let keys = idp_keys(hub, tenant).await?;
     let response = NewLogoutResponse {

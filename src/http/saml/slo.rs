@@ -12,26 +12,27 @@ use super::failure;
 use super::sso::post_page;
 use crate::adapters::saml::logout::{sp_initiated, LogoutReply};
 use crate::adapters::saml::SsoError;
-use crate::http::login::{html, page, see_other};
+use crate::http::login::{cookies, html, page, see_other};
 use crate::http::AppState;
 
 pub async fn redirect(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     RawQuery(query): RawQuery,
-    _headers: HeaderMap,
+    headers: HeaderMap,
 ) -> Response {
     let inbound = InboundMessage::from_redirect(
         query.as_deref().unwrap_or(""),
         MessageField::Request,
         &Limits::default(),
     );
-    logout(&state, &slug, inbound).await
+    logout(&state, &slug, &headers, inbound).await
 }
 
 pub async fn post(
     State(state): State<AppState>,
     Path(slug): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let mut request = None;
@@ -52,12 +53,13 @@ pub async fn post(
         MessageField::Request,
         &Limits::default(),
     );
-    logout(&state, &slug, inbound).await
+    logout(&state, &slug, &headers, inbound).await
 }
 
 async fn logout(
     state: &AppState,
     slug: &str,
+    headers: &HeaderMap,
     inbound: usso_saml::Result<InboundMessage>,
 ) -> Response {
     let tenant = match state.hub.tenant(slug).await {
@@ -69,8 +71,15 @@ async fn logout(
             )
         }
     };
+    let browser_session = match cookies::read(headers, cookies::SESSION) {
+        Some(token) => match state.hub.session_from_token(&tenant, &token).await {
+            Ok(found) => found.map(|(session, _)| session),
+            Err(e) => return crate::http::login::internal(&e),
+        },
+        None => None,
+    };
     let reply = match inbound {
-        Ok(inbound) => sp_initiated(&state.hub, &tenant, inbound).await,
+        Ok(inbound) => sp_initiated(&state.hub, &tenant, inbound, browser_session).await,
         Err(e) => Err(e.into()),
     };
     match reply {
