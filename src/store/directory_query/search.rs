@@ -280,25 +280,37 @@ async fn run<F, L, S: Scope<F, L>>(
     query: &Query<Cond<F, L>, impl Copy>,
     descending: bool,
 ) -> Result<(Vec<AnyRow>, Option<u64>, Option<String>), SearchError> {
+    let mut rows = Vec::new();
+    let mut next = None;
+    if let Some((sql, keyset)) = page_sql(plan, tenant, query, descending)? {
+        rows = sql.query().fetch_all(&mut *conn).await?;
+        if let Some(count) = keyset {
+            let more = u64::try_from(rows.len()).unwrap_or(u64::MAX) > count;
+            rows.truncate(usize::try_from(count).unwrap_or(usize::MAX));
+            if let (true, Some(last)) = (more, rows.last()) {
+                next = Some(Cursor::after(last, &plan.key, descending)?.encode()?);
+            }
+        }
+    }
     let total = if query.want_total {
-        let sql = base(plan, tenant, &query.filter, "COUNT(*)")?;
-        let n: i64 = sql.query().fetch_one(&mut *conn).await?.try_get(0)?;
-        Some(u64::try_from(n).unwrap_or_default())
+        let got = u64::try_from(rows.len()).unwrap_or(u64::MAX);
+        match query.page {
+            // A short index page that reached the end: the total is known
+            // without counting (one query instead of two).
+            PageSpec::Offset { start, count }
+                if got < count.min(super::MAX_COUNT) && (got > 0 || start == 0) =>
+            {
+                Some(start + got)
+            }
+            _ => {
+                let sql = base(plan, tenant, &query.filter, "COUNT(*)")?;
+                let n: i64 = sql.query().fetch_one(&mut *conn).await?.try_get(0)?;
+                Some(u64::try_from(n).unwrap_or_default())
+            }
+        }
     } else {
         None
     };
-    let Some((sql, keyset)) = page_sql(plan, tenant, query, descending)? else {
-        return Ok((Vec::new(), total, None));
-    };
-    let mut rows = sql.query().fetch_all(&mut *conn).await?;
-    let mut next = None;
-    if let Some(count) = keyset {
-        let more = u64::try_from(rows.len()).unwrap_or(u64::MAX) > count;
-        rows.truncate(usize::try_from(count).unwrap_or(usize::MAX));
-        if let (true, Some(last)) = (more, rows.last()) {
-            next = Some(Cursor::after(last, &plan.key, descending)?.encode()?);
-        }
-    }
     Ok((rows, total, next))
 }
 
