@@ -160,6 +160,8 @@ impl Hub {
         }
         let read_version = user.version;
         user.status = status;
+        // The status is now stated, and provisioning clients read it back.
+        user.profile.status_unstated = false;
         user.updated_at = self.now();
         user.version += 1;
         users::update(&mut tx, &user, read_version).await?;

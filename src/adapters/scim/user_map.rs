@@ -55,7 +55,9 @@ pub fn user_resource(reader: Reader<'_>, user: &User, groups: &[GroupRef]) -> Va
     put(&mut out, "preferredLanguage", &p.preferred_language);
     put(&mut out, "locale", &user.locale);
     put(&mut out, "timezone", &p.timezone);
-    if !p.status_unstated || user.status == UserStatus::Disabled {
+    // A client that left `active` unstated reads none back, whatever the
+    // status (it may have been set through the admin API or a PATCH remove).
+    if !p.status_unstated {
         out.insert("active".into(), (user.status == UserStatus::Active).into());
     }
     if !user.emails.is_empty() {
