@@ -304,18 +304,11 @@ pub(crate) async fn load_children(
         .collect();
     let ids: Vec<String> = index.keys().cloned().collect();
 
-    // BOOLEAN columns are read as integers: sqlx's Any driver cannot decode
-    // SQLite's BOOLEAN declared type.
-    let mut sql = Sql::new(
-        "SELECT user_id, value, CASE WHEN verified THEN 1 ELSE 0 END AS verified, \
-         CASE WHEN is_primary THEN 1 ELSE 0 END AS is_primary, kind FROM user_emails \
-         WHERE tenant_id = ",
-    );
-    sql.text(tenant.to_string())
-        .push(" AND user_id IN ")
-        .text_list(ids.iter().cloned())
-        .push(" ORDER BY user_id, position");
-    for row in sql.query().fetch_all(&mut *conn).await? {
+    for row in emails_of("", tenant, &ids)
+        .query()
+        .fetch_all(&mut *conn)
+        .await?
+    {
         let user_id: String = row.try_get("user_id")?;
         if let Some(&i) = index.get(&user_id) {
             users[i].emails.push(Email {
@@ -327,15 +320,11 @@ pub(crate) async fn load_children(
         }
     }
 
-    let mut sql =
-        Sql::new("SELECT user_id, source, external_id FROM user_external_ids WHERE tenant_id = ");
-    sql.text(tenant.to_string())
-        .push(" AND user_id IN ")
-        .text_list(ids);
-    // No ORDER BY: with one id, SQLite would read the primary key
-    // (tenant_id, source, external_id) in order, the whole tenant, rather
-    // than the (tenant_id, user_id) index; the lists are sorted here.
-    for row in sql.query().fetch_all(&mut *conn).await? {
+    for row in external_ids_of("", tenant, &ids)
+        .query()
+        .fetch_all(&mut *conn)
+        .await?
+    {
         let user_id: String = row.try_get("user_id")?;
         if let Some(&i) = index.get(&user_id) {
             users[i].external_ids.push(ExternalId {
@@ -349,4 +338,55 @@ pub(crate) async fn load_children(
             .sort_by(|a, b| (&a.source, &a.id).cmp(&(&b.source, &b.id)));
     }
     Ok(())
+}
+
+/// The emails of `ids`, in list order; `prefix` is empty or the dialect's
+/// EXPLAIN. BOOLEAN columns are read as integers: sqlx's Any driver cannot
+/// decode SQLite's BOOLEAN declared type.
+fn emails_of(prefix: &str, tenant: TenantId, ids: &[String]) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "{prefix}SELECT user_id, value, CASE WHEN verified THEN 1 ELSE 0 END AS verified, \
+         CASE WHEN is_primary THEN 1 ELSE 0 END AS is_primary, kind FROM user_emails \
+         WHERE tenant_id = "
+    ));
+    sql.text(tenant.to_string())
+        .push(" AND user_id IN ")
+        .text_list(ids.iter().cloned())
+        .push(" ORDER BY user_id, position");
+    sql
+}
+
+/// The external ids of `ids`. No ORDER BY: with one id, SQLite would read
+/// the primary key (tenant_id, source, external_id) in order — the whole
+/// tenant — rather than the (tenant_id, user_id) index; callers sort.
+fn external_ids_of(prefix: &str, tenant: TenantId, ids: &[String]) -> Sql {
+    let mut sql = Sql::new(&format!(
+        "{prefix}SELECT user_id, source, external_id FROM user_external_ids WHERE tenant_id = "
+    ));
+    sql.text(tenant.to_string())
+        .push(" AND user_id IN ")
+        .text_list(ids.iter().cloned());
+    sql
+}
+
+/// The database's plans for loading the emails and external ids of one
+/// user (SQLite's `EXPLAIN QUERY PLAN` details, PostgreSQL's `EXPLAIN`
+/// lines): for tests that prove a single read never walks the tenant.
+pub async fn explain_children(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    user: UserId,
+) -> Result<Vec<String>, StoreError> {
+    let (prefix, column) = Dialect::of(conn).explain();
+    let ids = [user.to_string()];
+    let mut lines = Vec::new();
+    for sql in [
+        emails_of(prefix, tenant, &ids),
+        external_ids_of(prefix, tenant, &ids),
+    ] {
+        for row in sql.query().fetch_all(&mut *conn).await? {
+            lines.push(row.try_get::<String, _>(column)?);
+        }
+    }
+    Ok(lines)
 }

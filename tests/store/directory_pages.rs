@@ -255,3 +255,25 @@ async fn hot_filters_are_index_searches_on_sqlite() {
     })
     .await;
 }
+
+/// Reading one user loads its emails and external ids through the
+/// `(tenant_id, user_id)` indexes: a plan that walks the tenant made every
+/// single-user read take seconds on a million users.
+#[tokio::test]
+async fn one_users_children_load_through_their_index_on_sqlite() {
+    run_sqlite(|store: Store| async move {
+        let t = add_tenant(&store, "acme").await.id;
+        let user = add(&store, t, "ann", |_| {}).await;
+        let plan =
+            usso::store::users::explain_children(&mut store.conn().await.unwrap(), t, user.id)
+                .await
+                .unwrap();
+        let text = plan.join("\n");
+        assert!(
+            !plan.iter().any(|line| line.starts_with("SCAN")),
+            "a full scan:\n{text}"
+        );
+        assert!(text.contains("user_external_ids_user_idx"), "{text}");
+    })
+    .await;
+}
