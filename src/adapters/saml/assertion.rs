@@ -42,6 +42,13 @@ fn id() -> String {
     new_id(new_token("").as_bytes())
 }
 
+/// The persistent NameID of `user` at `sp` (SAML Core §8.3.7): a keyed hash
+/// of both, so it is stable at one provider and differs between providers.
+pub fn persistent_name_id(hub: &Hub, sp: &SamlServiceProvider, user: &User) -> String {
+    hub.secrets
+        .hash(&format!("saml-persistent:{}:{}", sp.entity_id, user.id))
+}
+
 /// The NameID of `user` for `sp` (SAML Core §8.3).
 fn name_id(
     hub: &Hub,
@@ -62,11 +69,7 @@ fn name_id(
         NameIdChoice::Transient => NameIdFormat::Transient,
     });
     let value = match format {
-        // Pairwise and stable: the same user gets a different value at each
-        // provider, and always the same one at a given provider.
-        NameIdFormat::Persistent => hub
-            .secrets
-            .hash(&format!("saml-persistent:{}:{}", sp.entity_id, user.id)),
+        NameIdFormat::Persistent => persistent_name_id(hub, sp, user),
         NameIdFormat::Transient => id(),
         NameIdFormat::EmailAddress => {
             user.primary_email()

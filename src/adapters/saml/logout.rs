@@ -11,8 +11,9 @@ use usso_saml::response::Status;
 use usso_saml::signature::SignaturePolicy;
 use usso_saml::{new_id, Binding, MessagePolicy, NameIdFormat};
 
+use super::assertion::persistent_name_id;
 use super::idp::idp_keys;
-use super::requests::sp_metadata;
+use super::requests::{claimed_sp, sp_metadata};
 use super::SsoError;
 use crate::adapters::oidc::backchannel::{deliver_soon, session_ended};
 use crate::core::event::{Actor, AuditEvent};
@@ -48,19 +49,7 @@ pub async fn sp_initiated(
     inbound: InboundMessage,
     browser_session: Option<Session>,
 ) -> Result<LogoutReply, SsoError> {
-    let claimed = inbound
-        .claimed_issuer()
-        .ok_or_else(|| SsoError::Refused("the LogoutRequest names no Issuer".into()))?
-        .to_owned();
-    let sp = match hub.find_saml_sp(tenant, &claimed).await {
-        Ok(sp) if sp.entity_id == claimed => sp,
-        Ok(_) | Err(ServiceError::NotFound(_)) => {
-            return Err(SsoError::Refused(format!(
-                "no service provider {claimed:?} is registered"
-            )))
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let sp = claimed_sp(hub, tenant, &inbound).await?;
     let metadata = sp_metadata(&sp)?;
     let policy = MessagePolicy {
         // Profiles §4.4.4.1: the request MUST be signed; a provider that
@@ -121,10 +110,7 @@ pub async fn sp_initiated(
             .unwrap_or(NameIdFormat::Unspecified);
         let matches = match format {
             NameIdFormat::Persistent => {
-                request.name_id.value
-                    == hub
-                        .secrets
-                        .hash(&format!("saml-persistent:{}:{}", sp.entity_id, user.id))
+                request.name_id.value == persistent_name_id(hub, &sp, &user)
             }
             NameIdFormat::EmailAddress => user
                 .emails

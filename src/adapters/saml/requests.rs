@@ -50,25 +50,32 @@ pub fn sp_metadata(sp: &SamlServiceProvider) -> Result<SpMetadata, SsoError> {
     })
 }
 
+/// The registered provider an inbound message claims to come from (by its
+/// entityID, exactly); the claim is checked by the signature afterwards.
+pub async fn claimed_sp(
+    hub: &Hub,
+    tenant: &Tenant,
+    inbound: &InboundMessage,
+) -> Result<SamlServiceProvider, SsoError> {
+    let claimed = inbound
+        .claimed_issuer()
+        .ok_or_else(|| SsoError::Refused(format!("the {} names no Issuer", inbound.root_name())))?;
+    match hub.find_saml_sp(tenant, claimed).await {
+        Ok(sp) if sp.entity_id == claimed => Ok(sp),
+        Ok(_) | Err(ServiceError::NotFound(_)) => Err(SsoError::Refused(format!(
+            "no service provider {claimed:?} is registered"
+        ))),
+        Err(e) => Err(e.into()),
+    }
+}
+
 /// Checks an inbound AuthnRequest for `tenant`.
 pub async fn accept(
     hub: &Hub,
     tenant: &Tenant,
     inbound: InboundMessage,
 ) -> Result<(SamlServiceProvider, PendingRequest), SsoError> {
-    let claimed = inbound
-        .claimed_issuer()
-        .ok_or_else(|| SsoError::Refused("the AuthnRequest names no Issuer".into()))?
-        .to_owned();
-    let sp = match hub.find_saml_sp(tenant, &claimed).await {
-        Ok(sp) if sp.entity_id == claimed => sp,
-        Ok(_) | Err(ServiceError::NotFound(_)) => {
-            return Err(SsoError::Refused(format!(
-                "no service provider {claimed:?} is registered"
-            )))
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let sp = claimed_sp(hub, tenant, &inbound).await?;
     let metadata = sp_metadata(&sp)?;
     let policy = MessagePolicy {
         signature: SignaturePolicy {

@@ -14,6 +14,8 @@ use axum::Router;
 
 use super::login::{html, page};
 use super::AppState;
+use usso_saml::binding::{InboundMessage, Limits, MessageField};
+
 use crate::adapters::saml::SsoError;
 
 pub fn routes() -> Router<AppState> {
@@ -23,6 +25,36 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant}/saml/slo", get(slo::redirect).post(slo::post))
         .route("/t/{tenant}/saml/continue/{request}", get(sso::resume))
         .route("/t/{tenant}/saml/idp-initiated", get(sso::idp_initiated))
+}
+
+/// A request message sent by HTTP-Redirect (Bindings §3.4): the raw query.
+pub(crate) fn redirected_request(query: Option<&str>) -> Result<InboundMessage, SsoError> {
+    Ok(InboundMessage::from_redirect(
+        query.unwrap_or(""),
+        MessageField::Request,
+        &Limits::default(),
+    )?)
+}
+
+/// A request message sent by HTTP-POST (Bindings §3.5): the form's
+/// `SAMLRequest` and `RelayState`.
+pub(crate) fn posted_request(body: &[u8]) -> Result<InboundMessage, SsoError> {
+    let mut request = None;
+    let mut relay_state = None;
+    for (name, value) in url::form_urlencoded::parse(body) {
+        match name.as_ref() {
+            "SAMLRequest" => request = Some(value.into_owned()),
+            "RelayState" => relay_state = Some(value.into_owned()),
+            _ => {}
+        }
+    }
+    let request = request.ok_or_else(|| SsoError::Refused("a POST without SAMLRequest".into()))?;
+    Ok(InboundMessage::from_post(
+        &request,
+        relay_state.as_deref(),
+        MessageField::Request,
+        &Limits::default(),
+    )?)
 }
 
 /// A refused or failed exchange: the reason goes to the log; the browser

@@ -6,10 +6,10 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use usso_saml::binding::{InboundMessage, Limits, MessageField};
+use usso_saml::binding::InboundMessage;
 
-use super::failure;
 use super::sso::post_page;
+use super::{failure, posted_request, redirected_request};
 use crate::adapters::saml::logout::{sp_initiated, LogoutReply};
 use crate::adapters::saml::SsoError;
 use crate::http::login::{cookies, html, page, see_other};
@@ -21,12 +21,13 @@ pub async fn redirect(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let inbound = InboundMessage::from_redirect(
-        query.as_deref().unwrap_or(""),
-        MessageField::Request,
-        &Limits::default(),
-    );
-    logout(&state, &slug, &headers, inbound).await
+    logout(
+        &state,
+        &slug,
+        &headers,
+        redirected_request(query.as_deref()),
+    )
+    .await
 }
 
 pub async fn post(
@@ -35,32 +36,14 @@ pub async fn post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let mut request = None;
-    let mut relay_state = None;
-    for (name, value) in url::form_urlencoded::parse(&body) {
-        match name.as_ref() {
-            "SAMLRequest" => request = Some(value.into_owned()),
-            "RelayState" => relay_state = Some(value.into_owned()),
-            _ => {}
-        }
-    }
-    let Some(request) = request else {
-        return failure(&SsoError::Refused("a POST without SAMLRequest".into()));
-    };
-    let inbound = InboundMessage::from_post(
-        &request,
-        relay_state.as_deref(),
-        MessageField::Request,
-        &Limits::default(),
-    );
-    logout(&state, &slug, &headers, inbound).await
+    logout(&state, &slug, &headers, posted_request(&body)).await
 }
 
 async fn logout(
     state: &AppState,
     slug: &str,
     headers: &HeaderMap,
-    inbound: usso_saml::Result<InboundMessage>,
+    inbound: Result<InboundMessage, SsoError>,
 ) -> Response {
     let tenant = match state.hub.tenant(slug).await {
         Ok(t) => t,
@@ -80,7 +63,7 @@ async fn logout(
     };
     let reply = match inbound {
         Ok(inbound) => sp_initiated(&state.hub, &tenant, inbound, browser_session).await,
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     };
     match reply {
         Ok(LogoutReply::Redirect(url)) => see_other(&url),

@@ -9,10 +9,10 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
-use usso_saml::binding::{post_form, InboundMessage, Limits, MessageField, POST_FORM_SCRIPT};
+use usso_saml::binding::{post_form, InboundMessage, MessageField, POST_FORM_SCRIPT};
 use usso_saml::StatusCode as SamlStatus;
 
-use super::{failure, xml};
+use super::{failure, posted_request, redirected_request, xml};
 use crate::adapters::saml::assertion::{error_response, login_response};
 use crate::adapters::saml::idp::idp_metadata;
 use crate::adapters::saml::requests::{self, PendingRequest};
@@ -46,12 +46,13 @@ pub async fn redirect(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let inbound = InboundMessage::from_redirect(
-        query.as_deref().unwrap_or(""),
-        MessageField::Request,
-        &Limits::default(),
-    );
-    single_sign_on(&state, &slug, &headers, inbound).await
+    single_sign_on(
+        &state,
+        &slug,
+        &headers,
+        redirected_request(query.as_deref()),
+    )
+    .await
 }
 
 /// `POST /t/{tenant}/saml/sso`: HTTP-POST binding.
@@ -61,34 +62,14 @@ pub async fn post(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let mut request = None;
-    let mut relay_state = None;
-    for (name, value) in url::form_urlencoded::parse(&body) {
-        match name.as_ref() {
-            "SAMLRequest" => request = Some(value.into_owned()),
-            "RelayState" => relay_state = Some(value.into_owned()),
-            _ => {}
-        }
-    }
-    let inbound = match request {
-        Some(value) => InboundMessage::from_post(
-            &value,
-            relay_state.as_deref(),
-            MessageField::Request,
-            &Limits::default(),
-        ),
-        None => {
-            return failure(&SsoError::Refused("a POST without SAMLRequest".into()));
-        }
-    };
-    single_sign_on(&state, &slug, &headers, inbound).await
+    single_sign_on(&state, &slug, &headers, posted_request(&body)).await
 }
 
 async fn single_sign_on(
     state: &AppState,
     slug: &str,
     headers: &HeaderMap,
-    inbound: usso_saml::Result<InboundMessage>,
+    inbound: Result<InboundMessage, SsoError>,
 ) -> Response {
     let pages = match Pages::open(state, slug, headers).await {
         Ok(p) => p,
@@ -96,7 +77,7 @@ async fn single_sign_on(
     };
     let accepted = match inbound {
         Ok(inbound) => requests::accept(&state.hub, &pages.tenant, inbound).await,
-        Err(e) => Err(e.into()),
+        Err(e) => Err(e),
     };
     match accepted {
         Ok((sp, pending)) => answer(&pages, headers, &sp, &pending, None).await,
