@@ -10,6 +10,7 @@ pub mod error;
 pub mod groups;
 pub mod login;
 pub mod lookup_cache;
+pub mod metadata_fetch;
 pub mod provisioning;
 pub mod roles;
 pub mod saml_sps;

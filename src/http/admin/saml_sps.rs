@@ -6,8 +6,6 @@
 //! naming `metadata` (or `metadata_url` when it cannot be fetched); a
 //! setting that breaks a rule is a 422 naming the setting.
 
-use std::time::Duration;
-
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::IntoResponse;
@@ -25,11 +23,9 @@ use super::views::{AttributeNamingView, NameIdFormatView, Page, SamlSpDetailView
 use crate::core::saml_sp::{SamlServiceProvider, SamlSpSettings};
 use crate::http::error::ApiError;
 use crate::http::AppState;
+use crate::service::metadata_fetch::{fetch_metadata, Reach};
 use crate::service::saml_sps::{parse_sp_metadata, SamlSpChanges, MAX_METADATA_BYTES};
 use crate::service::ServiceError;
-
-/// How long fetching metadata from a URL may take, connection to last byte.
-pub const METADATA_FETCH_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Largest request body of these routes: a metadata document of
 /// [`MAX_METADATA_BYTES`] escaped into JSON, and the settings.
@@ -46,130 +42,6 @@ pub fn routes() -> Router<AppState> {
             get(get_saml_sp).put(replace_saml_sp).delete(delete_saml_sp),
         )
         .layer(DefaultBodyLimit::max(MAX_SAML_SP_BODY_BYTES))
-}
-
-/// Fetches a metadata document with the hub's outbound client (`http` or
-/// `https`, no redirects, at most [`MAX_METADATA_BYTES`], within
-/// [`METADATA_FETCH_TIMEOUT`]). Every failure is an invalid `metadata_url`
-/// saying why.
-pub async fn fetch_metadata(
-    http: &reqwest::Client,
-    raw: &str,
-    reach: Reach,
-) -> Result<String, ServiceError> {
-    let invalid = |message: String| ServiceError::invalid("metadata_url", message);
-    let url = url::Url::parse(raw.trim()).map_err(|e| invalid(format!("not a URL: {e}")))?;
-    if !matches!(url.scheme(), "https" | "http") {
-        return Err(invalid("must be an https or http URL".into()));
-    }
-    if reach == Reach::PublicOnly {
-        let host = url.host_str().unwrap_or_default();
-        let port = url.port_or_known_default().unwrap_or(443);
-        let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, port))
-            .await
-            .map_err(|e| invalid(format!("cannot resolve {host}: {e}")))?
-            .collect();
-        if addrs.is_empty() || addrs.iter().any(|a| !is_public(a.ip())) {
-            return Err(invalid(format!(
-                "{host} is not a public address; an installation admin (or the CLI) can register metadata from a private network"
-            )));
-        }
-    }
-    let cause = |e: reqwest::Error| {
-        let e = e.without_url();
-        let mut text = e.to_string();
-        let mut source = std::error::Error::source(&e);
-        while let Some(s) = source {
-            text.push_str(&format!(": {s}"));
-            source = s.source();
-        }
-        invalid(format!("cannot fetch {url}: {text}"))
-    };
-    let mut response = http
-        .get(url.clone())
-        .timeout(METADATA_FETCH_TIMEOUT)
-        .header(
-            header::ACCEPT,
-            "application/samlmetadata+xml, application/xml, text/xml;q=0.9, */*;q=0.1",
-        )
-        .send()
-        .await
-        .map_err(cause)?;
-    let status = response.status();
-    if !status.is_success() {
-        let hint = if status.is_redirection() {
-            " (redirects are not followed: give the final URL)"
-        } else {
-            ""
-        };
-        return Err(invalid(format!("{url} answered {status}{hint}")));
-    }
-    let too_large = || invalid(format!("{url} sent more than 1 MiB"));
-    if response
-        .content_length()
-        .is_some_and(|n| n > MAX_METADATA_BYTES as u64)
-    {
-        return Err(too_large());
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await.map_err(cause)? {
-        if body.len() + chunk.len() > MAX_METADATA_BYTES {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    String::from_utf8(body).map_err(|_| invalid(format!("{url} did not send UTF-8 text")))
-}
-
-/// Where a metadata fetch may go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reach {
-    /// Any address (the CLI, installation admins).
-    Anywhere,
-    /// Public addresses only (tenant admins).
-    PublicOnly,
-}
-
-impl Reach {
-    pub fn for_caller(installation_admin: bool) -> Self {
-        if installation_admin {
-            Self::Anywhere
-        } else {
-            Self::PublicOnly
-        }
-    }
-}
-
-/// Whether `ip` is on the public Internet: not loopback, private, link-local,
-/// shared (CGNAT), unique-local, multicast, documentation or unspecified.
-fn is_public(ip: std::net::IpAddr) -> bool {
-    match ip {
-        std::net::IpAddr::V4(v4) => {
-            let [a, b, ..] = v4.octets();
-            !(v4.is_loopback()
-                || v4.is_private()
-                || v4.is_link_local()
-                || v4.is_unspecified()
-                || v4.is_multicast()
-                || v4.is_broadcast()
-                || v4.is_documentation()
-                || (a == 100 && (64..128).contains(&b))
-                || a == 0)
-        }
-        std::net::IpAddr::V6(v6) => {
-            let first = v6.segments()[0];
-            match v6.to_ipv4_mapped() {
-                Some(v4) => is_public(std::net::IpAddr::V4(v4)),
-                None => {
-                    !(v6.is_loopback()
-                        || v6.is_unspecified()
-                        || v6.is_multicast()
-                        || (first & 0xfe00) == 0xfc00
-                        || (first & 0xffc0) == 0xfe80)
-                }
-            }
-        }
-    }
 }
 
 /// An unusable metadata document, or one that could not be fetched, is a
