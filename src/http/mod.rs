@@ -28,6 +28,18 @@ pub use state::AppState;
 /// Largest request body accepted anywhere (larger bodies get 413).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// The token of `Authorization: Bearer <token>` (RFC 6750 §2.1; the scheme
+/// in any case), when there is a non-empty one.
+pub(crate) fn bearer_token(headers: &axum::http::HeaderMap) -> Option<String> {
+    let value = headers
+        .get(axum::http::header::AUTHORIZATION)?
+        .to_str()
+        .ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
+}
+
 /// The whole application.
 pub fn router(state: AppState) -> Router {
     Router::new()

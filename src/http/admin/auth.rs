@@ -110,21 +110,9 @@ fn require_admin_scope(caller: &ApiCaller) -> Result<(), ApiError> {
     }
 }
 
-/// The token of `Authorization: Bearer <token>` (the scheme in any case).
+/// The bearer token of the request; 401 without one.
 fn bearer_token(parts: &Parts) -> Result<String, ApiError> {
-    let value = parts
-        .headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .ok_or_else(ApiError::unauthorized)?;
-    let (scheme, token) = value
-        .trim()
-        .split_once(' ')
-        .ok_or_else(ApiError::unauthorized)?;
-    if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-        return Err(ApiError::unauthorized());
-    }
-    Ok(token.trim().to_owned())
+    crate::http::bearer_token(&parts.headers).ok_or_else(ApiError::unauthorized)
 }
 
 /// Response headers of every admin answer: a 401 names the scheme to use

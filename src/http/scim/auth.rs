@@ -5,14 +5,13 @@
 //! writes in the key's own externalId namespace, which is per tenant.
 
 use axum::extract::{FromRequestParts, RawPathParams};
-use axum::http::header;
 use axum::http::request::Parts;
 use usso_scim::ScimError;
 
 use super::response::ScimFailure;
 use crate::adapters::scim::context::ScimClient;
 use crate::core::api_key::ApiScope;
-use crate::http::AppState;
+use crate::http::{bearer_token, AppState};
 use crate::service::ServiceError;
 
 impl FromRequestParts<AppState> for ScimClient {
@@ -27,16 +26,7 @@ impl FromRequestParts<AppState> for ScimClient {
                 "send an API key with the scim scope as Authorization: Bearer <token>",
             ))
         };
-        let token = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().split_once(' '))
-            .filter(|(scheme, token)| {
-                scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty()
-            })
-            .map(|(_, token)| token.trim().to_owned())
-            .ok_or_else(unauthorized)?;
+        let token = bearer_token(&parts.headers).ok_or_else(unauthorized)?;
         let params = RawPathParams::from_request_parts(parts, state)
             .await
             .map_err(|_| ScimFailure(ScimError::not_found()))?;

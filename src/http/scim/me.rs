@@ -4,7 +4,7 @@
 //! through `/Users`; other methods answer 501 as §3.11 allows.
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use usso_scim::ScimError;
 
 use super::resources::Kind;
@@ -14,7 +14,7 @@ use crate::adapters::scim::context::Reader;
 use crate::adapters::scim::scim_error;
 use crate::adapters::scim::user_map::user_resource;
 use crate::core::user::UserStatus;
-use crate::http::AppState;
+use crate::http::{bearer_token, AppState};
 use crate::store::users;
 
 pub async fn get(
@@ -29,13 +29,7 @@ pub async fn get(
                 .with_detail("/Me needs a user's access token as Authorization: Bearer"),
         )
     };
-    let token = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, t)| t.trim().to_owned())
-        .ok_or_else(unauthorized)?;
+    let token = bearer_token(&headers).ok_or_else(unauthorized)?;
     let hub = &state.hub;
     let tenant = hub.tenant(&slug).await.map_err(|_| unauthorized())?;
     let valid = check_access_token(hub, &tenant, &token)
