@@ -43,7 +43,7 @@ impl PatchRequest {
     }
 }
 
-fn fail(scim_type: ScimType, detail: String) -> ScimError {
+pub(super) fn fail(scim_type: ScimType, detail: String) -> ScimError {
     ScimError::typed(scim_type).with_detail(detail)
 }
 
@@ -59,8 +59,8 @@ struct Target<'a> {
     sub: Option<&'a str>,
 }
 
-struct Engine<'s, S: ?Sized> {
-    schema: &'s S,
+pub(super) struct Engine<'s, S: ?Sized> {
+    pub(super) schema: &'s S,
 }
 
 impl<S: Schema + ?Sized> Engine<'_, S> {
@@ -615,99 +615,6 @@ impl<S: Schema + ?Sized> Engine<'_, S> {
         }
         Ok(())
     }
-
-    /// The values a multi-valued attribute is given: an array, or one value.
-    fn coerce_items(&self, attr: AttrRef<'_>, value: &Value) -> Result<Vec<Value>, ScimError> {
-        let items = match value {
-            Value::Null => return Ok(Vec::new()),
-            Value::Array(items) => items.iter().collect(),
-            one => vec![one],
-        };
-        let mut out = Vec::with_capacity(items.len());
-        for item in items {
-            match self.coerce(attr, item)? {
-                Value::Object(mut object) => {
-                    object.retain(|_, v| !is_unassigned(v));
-                    if !object.is_empty() {
-                        out.push(Value::Object(object));
-                    }
-                }
-                item if is_unassigned(&item) => {}
-                item => out.push(item),
-            }
-        }
-        Ok(out)
-    }
-
-    /// The value of a sub-attribute, which may itself be multi-valued.
-    fn coerce_sub(&self, sub: AttrRef<'_>, value: &Value) -> Result<Value, ScimError> {
-        if self.schema.is_multi_valued(&sub) {
-            Ok(Value::Array(self.coerce_items(sub, value)?))
-        } else {
-            self.coerce(sub, value)
-        }
-    }
-
-    /// Checks one value (of a single-valued attribute, or one value of a
-    /// multi-valued one) against the attribute's type (RFC 7643 §2.3), with
-    /// two coercions for Entra ID: the strings `"True"` / `"False"` (any
-    /// case) for a boolean, and a bare value for a single-valued complex
-    /// attribute with a `value` sub-attribute (`manager`), which becomes
-    /// `{"value": …}`.
-    fn coerce(&self, attr: AttrRef<'_>, value: &Value) -> Result<Value, ScimError> {
-        let kind = self.schema.kind(&attr);
-        let ok = match (kind, value) {
-            (_, Value::Null) => true,
-            (AttrKind::Boolean, Value::Bool(_)) => true,
-            (AttrKind::Boolean, Value::String(s)) => {
-                if s.eq_ignore_ascii_case("true") {
-                    return Ok(Value::Bool(true));
-                }
-                if s.eq_ignore_ascii_case("false") {
-                    return Ok(Value::Bool(false));
-                }
-                false
-            }
-            (AttrKind::Integer, Value::Number(n)) => n.is_i64() || n.is_u64(),
-            (AttrKind::Decimal, Value::Number(_)) => true,
-            (
-                AttrKind::String | AttrKind::DateTime | AttrKind::Binary | AttrKind::Reference,
-                Value::String(_),
-            ) => true,
-            (AttrKind::Complex, Value::Object(object)) if attr.sub_attr.is_none() => {
-                let mut out = Map::new();
-                for (name, sub_value) in object {
-                    let sub = attr.sub(name);
-                    if !self.schema.is_known(&sub) {
-                        return Err(fail(
-                            ScimType::InvalidPath,
-                            format!("'{sub}' is not a known attribute"),
-                        ));
-                    }
-                    out.insert(name.clone(), self.coerce_sub(sub, sub_value)?);
-                }
-                return Ok(Value::Object(out));
-            }
-            (AttrKind::Complex, Value::String(_) | Value::Number(_) | Value::Bool(_))
-                if attr.sub_attr.is_none()
-                    && !self.schema.is_multi_valued(&attr)
-                    && self.schema.is_known(&attr.sub("value")) =>
-            {
-                let mut out = Map::new();
-                out.insert("value".to_owned(), self.coerce(attr.sub("value"), value)?);
-                return Ok(Value::Object(out));
-            }
-            _ => false,
-        };
-        if ok {
-            Ok(value.clone())
-        } else {
-            Err(fail(
-                ScimType::InvalidValue,
-                format!("'{attr}' expects {}", kind_name(kind)),
-            ))
-        }
-    }
 }
 
 /// RFC 7644 §3.5.2: a client "MUST NOT modify an attribute that has
@@ -812,17 +719,4 @@ fn not_complex(attr: AttrRef<'_>) -> ScimError {
         ScimType::NoTarget,
         format!("'{attr}' holds no sub-attributes"),
     )
-}
-
-const fn kind_name(kind: AttrKind) -> &'static str {
-    match kind {
-        AttrKind::String => "a string",
-        AttrKind::Boolean => "a boolean",
-        AttrKind::Decimal => "a number",
-        AttrKind::Integer => "an integer",
-        AttrKind::DateTime => "a dateTime string",
-        AttrKind::Binary => "a base64 string",
-        AttrKind::Reference => "a reference string",
-        AttrKind::Complex => "an object of sub-attributes",
-    }
 }

@@ -71,7 +71,8 @@
 //!   for PATCH.
 
 mod apply;
-mod json;
+mod coerce;
+pub(crate) mod json;
 mod port;
 mod request;
 
