@@ -12,10 +12,11 @@ mod project;
 mod values;
 mod write;
 
-use serde_json::{Map, Value};
-
 use crate::error::{ScimError, ScimType};
 use crate::filter::{AttrPath, Filter};
+// The attribute-name and "no value" rules (RFC 7643 §2.1, §2.5) are the
+// PATCH engine's: one definition for both.
+use crate::patch::json::{get_ci, is_unassigned, same};
 
 pub use values::is_date_time;
 
@@ -78,45 +79,6 @@ fn cut(s: &str) -> String {
 /// 400 `invalidValue` with `detail`.
 fn invalid_value(detail: impl Into<String>) -> ScimError {
     ScimError::typed(ScimType::InvalidValue).with_detail(detail)
-}
-
-/// The value of member `name` of `map`, the name matched ignoring ASCII case.
-fn get_ci<'m>(map: &'m Map<String, Value>, name: &str) -> Option<&'m Value> {
-    map.get(name).or_else(|| {
-        map.iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v)
-    })
-}
-
-/// Null, an empty array and an empty object mean "no value" (RFC 7643 §2.5).
-fn is_unassigned(value: &Value) -> bool {
-    match value {
-        Value::Null => true,
-        Value::Array(a) => a.is_empty(),
-        Value::Object(o) => o.is_empty(),
-        _ => false,
-    }
-}
-
-/// Equality of two values with object member names compared ignoring ASCII
-/// case and unassigned members counting as absent.
-fn same(a: &Value, b: &Value) -> bool {
-    match (a, b) {
-        (Value::Object(a), Value::Object(b)) => covers(a, b) && covers(b, a),
-        (Value::Array(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(x, y)| same(x, y))
-        }
-        _ => a == b,
-    }
-}
-
-/// Whether every assigned member of `probe` is in `map` with the same value.
-fn covers(map: &Map<String, Value>, probe: &Map<String, Value>) -> bool {
-    probe
-        .iter()
-        .filter(|(_, v)| !is_unassigned(v))
-        .all(|(k, v)| get_ci(map, k).is_some_and(|mine| same(mine, v)))
 }
 
 #[cfg(test)]
