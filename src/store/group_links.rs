@@ -1,6 +1,7 @@
 //! What ties groups to the outside and to users in bulk: the external ids a
 //! provisioning client knows groups by (one namespace per client), direct
-//! memberships of many users at once, and which ids exist.
+//! memberships of many users and members of many groups at once, and which
+//! ids exist.
 
 use std::collections::HashMap;
 
@@ -9,6 +10,7 @@ use sqlx::{AnyConnection, Row};
 use super::codec::parse_id;
 use super::sql::Sql;
 use super::StoreError;
+use crate::core::group::Member;
 use crate::core::{GroupId, TenantId, UserId};
 
 /// Sets (or, with `None`, clears) the id `source` knows `group` by.
@@ -94,6 +96,42 @@ pub async fn direct_groups_of_users(
         out.entry(user)
             .or_default()
             .push((group, row.try_get("name")?));
+    }
+    Ok(out)
+}
+
+/// The direct members of each of `groups` (users first, then groups, each
+/// by id), in two queries whatever the number of groups.
+pub async fn members_of_groups(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    groups: &[GroupId],
+) -> Result<HashMap<GroupId, Vec<Member>>, StoreError> {
+    let mut out: HashMap<GroupId, Vec<Member>> = HashMap::new();
+    if groups.is_empty() {
+        return Ok(out);
+    }
+    for (table, column, as_group) in [
+        ("group_user_members", "user_id", false),
+        ("group_group_members", "child_group_id", true),
+    ] {
+        let mut sql = Sql::new(&format!(
+            "SELECT group_id, {column} AS member_id FROM {table} WHERE tenant_id = "
+        ));
+        sql.text(tenant.to_string())
+            .push(" AND group_id IN ")
+            .text_list(groups.iter().map(ToString::to_string))
+            .push(" ORDER BY group_id, member_id");
+        for row in sql.query().fetch_all(&mut *conn).await? {
+            let group: GroupId = parse_id(&row.try_get::<String, _>("group_id")?)?;
+            let id: String = row.try_get("member_id")?;
+            let member = if as_group {
+                Member::Group(parse_id(&id)?)
+            } else {
+                Member::User(parse_id(&id)?)
+            };
+            out.entry(group).or_default().push(member);
+        }
     }
     Ok(out)
 }

@@ -140,10 +140,7 @@ async fn one_type(
                 .await
                 .map_err(search_error)?;
             drop(conn);
-            let mut resources = Vec::with_capacity(found.items.len());
-            for group in &found.items {
-                resources.push(groups::render(hub, client, group).await?);
-            }
+            let resources = groups::render_all(hub, client, &found.items).await?;
             (resources, found.total, found.next_cursor)
         }
     };
