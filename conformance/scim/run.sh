@@ -51,32 +51,9 @@ PY="$VENV/bin/python"
 SCIM="$VENV/bin/scim"
 
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/usso-scim-conf.XXXXXX")"
-SERVER_PID=""
-PG_DB=""
-
-stop_server() {
-  if [ -n "$SERVER_PID" ]; then
-    kill "$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
-    SERVER_PID=""
-  fi
-}
-
-drop_pg_db() {
-  if [ -n "$PG_DB" ]; then
-    psql "$USSO_TEST_POSTGRES_URL" -v ON_ERROR_STOP=1 -q -c "DROP DATABASE IF EXISTS $PG_DB" >/dev/null ||
-      echo "scim conformance: could not drop database $PG_DB" >&2
-    PG_DB=""
-  fi
-}
-
-cleanup() {
-  stop_server
-  drop_pg_db
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+SUITE="scim conformance"
+# shellcheck source=../lib/usso-server.sh
+. "$HERE/../lib/usso-server.sh"
 
 # json_field NAME [optional]: one field of the JSON object on stdin. Fails when
 # the field is missing, unless a second argument is given (then prints nothing).
@@ -92,20 +69,6 @@ if v is None:
 print(v)' "$@"
 }
 
-# The `listen` field of the JSON log line "usso is ready", if it is there yet.
-ready_listen() {
-  "$PY" -c '
-import json, sys
-for line in open(sys.argv[1], encoding="utf-8", errors="replace"):
-    try:
-        o = json.loads(line)
-    except ValueError:
-        continue
-    if isinstance(o, dict) and o.get("message") == "usso is ready" and o.get("listen"):
-        print(o["listen"])
-        sys.exit(0)
-sys.exit(1)' "$1"
-}
 
 # summarize OUTPUT_FILE LABEL: counts the status lines `scim test` printed
 # ("SUCCESS title", "ERROR title", ...), prints the summary line and the
@@ -153,29 +116,8 @@ run_once() {
   local started=$SECONDS
 
   echo "=== scim conformance on $label"
-  "$USSO_BIN" serve "${db_args[@]}" --listen 127.0.0.1:0 --log-format json --log-level info \
-    >"$data/server.log" 2>&1 &
-  SERVER_PID=$!
-
-  local listen=""
-  for _ in $(seq 1 600); do
-    if listen="$(ready_listen "$data/server.log")"; then
-      break
-    fi
-    if ! kill -0 "$SERVER_PID" 2>/dev/null; then
-      echo "scim conformance: usso serve exited before it was ready; its log:" >&2
-      cat "$data/server.log" >&2
-      SERVER_PID=""
-      return 1
-    fi
-    sleep 0.1
-  done
-  if [ -z "$listen" ]; then
-    echo "scim conformance: usso serve was not ready after 60 s; its log:" >&2
-    cat "$data/server.log" >&2
-    return 1
-  fi
-  local public="http://$listen"
+  start_server "$data" "${db_args[@]}" || return 1
+  local public="http://$LISTEN"
   local slug=acme
 
   # run_once is called as `run_once … || status=$?`, where bash ignores
