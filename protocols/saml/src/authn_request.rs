@@ -110,7 +110,7 @@ impl AuthnRequest {
             root,
             "AuthnRequest",
             "{urn:oasis:names:tc:SAML:2.0:protocol}AuthnRequest",
-            msg,
+            msg.signed,
             policy,
             now,
         )?;

@@ -76,6 +76,7 @@ pub struct InboundMessage {
     detached: Option<Detached>,
     root: String,
     issuer: Option<String>,
+    in_response_to: Option<String>,
     enveloped: bool,
 }
 
@@ -228,7 +229,7 @@ impl InboundMessage {
         relay_state: Option<String>,
         detached: Option<Detached>,
     ) -> Result<Self> {
-        let (root, issuer, enveloped) = {
+        let (root, issuer, in_response_to, enveloped) = {
             let doc = xml::parse(&xml_text)?;
             let root = doc.root_element();
             let issuer = xml::child(root, NS_ASSERTION, "Issuer")?
@@ -237,6 +238,7 @@ impl InboundMessage {
             (
                 root.tag_name().name().to_owned(),
                 issuer,
+                root.attribute("InResponseTo").map(str::to_owned),
                 signature::has_enveloped(&doc),
             )
         };
@@ -248,6 +250,7 @@ impl InboundMessage {
             detached,
             root,
             issuer,
+            in_response_to,
             enveloped,
         })
     }
@@ -271,6 +274,18 @@ impl InboundMessage {
     /// to find the peer whose certificates [`Self::verify`] needs.
     pub fn claimed_issuer(&self) -> Option<&str> {
         self.issuer.as_deref()
+    }
+
+    /// The root's `InResponseTo` as claimed by the unverified message: use
+    /// it only to find the pending request (and so the IdP) a Response
+    /// without `<saml:Issuer>` answers.
+    pub fn claimed_in_response_to(&self) -> Option<&str> {
+        self.in_response_to.as_deref()
+    }
+
+    /// The decoded XML, unverified.
+    pub(crate) fn xml(&self) -> &str {
+        &self.xml
     }
 
     /// `RelayState`, if any.

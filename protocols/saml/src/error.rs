@@ -116,6 +116,95 @@ pub enum SamlError {
     /// No endpoint of the SP's metadata matches the request.
     #[error("no matching endpoint: {0}")]
     NoEndpoint(String),
+    /// The upstream IdP answered with a non-Success `<samlp:Status>`
+    /// (saml-core-2.0-os §3.2.2): it refused or could not log the user in.
+    #[error("the identity provider answered {}{}{}", .0.code, .0.second_level.as_deref().map(|s| format!(" / {s}")).unwrap_or_default(), .0.message.as_deref().map(|m| format!(": {m}")).unwrap_or_default())]
+    ErrorStatus(crate::response::Status),
+    /// The message came over a binding its profile does not allow (a
+    /// Response over HTTP-Redirect, saml-profiles-2.0-os §4.1.4.5).
+    #[error("message received over {found}, only {expected} is allowed")]
+    WrongBinding {
+        /// The binding the profile allows.
+        expected: crate::names::Binding,
+        /// The binding it came over.
+        found: crate::names::Binding,
+    },
+    /// The Response does not hold exactly one assertion where the profile
+    /// puts it (a direct child of the Response), or holds assertions
+    /// elsewhere: the shape of signature-wrapping attacks.
+    #[error("unexpected assertions: {0}")]
+    UnexpectedAssertions(String),
+    /// An `Issuer` is not the expected IdP.
+    #[error("Issuer {found:?} is not {expected:?}")]
+    IssuerMismatch {
+        /// The IdP's entityID.
+        expected: String,
+        /// The Issuer found (absent = `None`).
+        found: Option<String>,
+    },
+    /// The bearer confirmation's `Recipient` is not this ACS.
+    #[error("Recipient {found:?} is not {expected:?}")]
+    RecipientMismatch {
+        /// The ACS URL.
+        expected: String,
+        /// The Recipient found (absent = `None`).
+        found: Option<String>,
+    },
+    /// An `AudienceRestriction` does not name this SP.
+    #[error("audience {expected:?} not among {found:?}")]
+    AudienceMismatch {
+        /// The SP's entityID.
+        expected: String,
+        /// The Audiences of the restriction that fails (empty when the
+        /// assertion has no AudienceRestriction at all).
+        found: Vec<String>,
+    },
+    /// A validity window has not opened yet (`NotBefore` later than `now`
+    /// plus the skew).
+    #[error("{what} {not_before} is in the future (now {now})")]
+    NotYetValid {
+        /// Which attribute (`Conditions NotBefore`, …).
+        what: &'static str,
+        /// Its value (RFC 3339).
+        not_before: String,
+        /// The verifier's clock (RFC 3339).
+        now: String,
+    },
+    /// A validity window has closed (`NotOnOrAfter` at or before `now`
+    /// minus the skew).
+    #[error("{what} {not_on_or_after} has passed (now {now})")]
+    AssertionExpired {
+        /// Which attribute (`Conditions NotOnOrAfter`, …).
+        what: &'static str,
+        /// Its value (RFC 3339).
+        not_on_or_after: String,
+        /// The verifier's clock (RFC 3339).
+        now: String,
+    },
+    /// The Response's `InResponseTo` and the bearer confirmation's differ.
+    #[error(
+        "InResponseTo {response:?} of the Response differs from {confirmation:?} of the assertion"
+    )]
+    InResponseToMismatch {
+        /// The Response's.
+        response: String,
+        /// The SubjectConfirmationData's.
+        confirmation: String,
+    },
+    /// No usable bearer `<saml:SubjectConfirmation>` (saml-profiles-2.0-os
+    /// §4.1.4.2).
+    #[error("no bearer subject confirmation: {0}")]
+    NoBearerConfirmation(String),
+    /// The assertion was expected encrypted and came in the clear.
+    #[error("the assertion is not encrypted but encryption is required")]
+    EncryptionRequired,
+    /// An EncryptedAssertion came and no decryption key is configured.
+    #[error("the assertion is encrypted and no decryption key is configured")]
+    NoDecryptionKey,
+    /// No configured key decrypts the EncryptedAssertion, or its cipher
+    /// text is malformed.
+    #[error("decryption failed: {0}")]
+    DecryptionFailed(String),
 }
 
 impl SamlError {
@@ -131,6 +220,23 @@ impl SamlError {
             | Self::NoVerificationCertificate
             | Self::SignatureInvalid(_)
             | Self::AlgorithmRefused(_) => (StatusCode::Requester, Some(StatusCode::RequestDenied)),
+            Self::WrongBinding { .. } => {
+                (StatusCode::Requester, Some(StatusCode::UnsupportedBinding))
+            }
+            // Upstream failures, when the hub relays them to its own SP.
+            Self::ErrorStatus(s) => match StatusCode::from_uri(&s.code) {
+                Some(top) if top.is_top_level() && top != StatusCode::Success => (
+                    top,
+                    s.second_level
+                        .as_deref()
+                        .and_then(StatusCode::from_uri)
+                        .filter(|c| !c.is_top_level()),
+                ),
+                _ => (StatusCode::Responder, None),
+            },
+            Self::EncryptionRequired | Self::NoDecryptionKey | Self::DecryptionFailed(_) => {
+                (StatusCode::Responder, None)
+            }
             _ => (StatusCode::Requester, None),
         }
     }

@@ -81,7 +81,7 @@ impl LogoutRequest {
             root,
             "LogoutRequest",
             "{urn:oasis:names:tc:SAML:2.0:protocol}LogoutRequest",
-            msg,
+            msg.signed,
             policy,
             now,
         )?;
@@ -269,7 +269,7 @@ impl LogoutResponse {
             root,
             "LogoutResponse",
             "{urn:oasis:names:tc:SAML:2.0:protocol}LogoutResponse",
-            msg,
+            msg.signed,
             policy,
             now,
         )?;

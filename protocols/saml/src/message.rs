@@ -3,7 +3,6 @@
 //! `IssueInstant`, `Destination`, `Issuer`, and the checks made on them when
 //! a message comes in (bindings §3.4.5.2 / §3.5.5.2 for `Destination`).
 
-use crate::binding::VerifiedMessage;
 use crate::error::{Result, SamlError};
 use crate::signature::SignaturePolicy;
 use crate::xml::{self, NS_ASSERTION, NS_PROTOCOL};
@@ -52,7 +51,7 @@ pub(crate) fn header(
     root: roxmltree::Node<'_, '_>,
     expected: &'static str,
     expanded: &'static str,
-    msg: &VerifiedMessage,
+    signed: bool,
     policy: &MessagePolicy,
     now: OffsetDateTime,
 ) -> Result<Header> {
@@ -85,7 +84,7 @@ pub(crate) fn header(
     if let Some(expected) = &policy.expected_destination {
         let ok = match &destination {
             Some(d) => d == expected,
-            None => !msg.signed,
+            None => !signed,
         };
         if !ok {
             return Err(SamlError::DestinationMismatch {

@@ -195,7 +195,7 @@ fn check_ids(ids: &[(&str, &'static str)]) -> Result<()> {
         .try_for_each(|(id, name)| xml::check_id(id, name))
 }
 
-fn assertion_xml(r: &LoginResponse, key: &SigningKey, sign: bool) -> Result<String> {
+pub(crate) fn assertion_xml(r: &LoginResponse, key: &SigningKey, sign: bool) -> Result<String> {
     let not_on_or_after = format_time(r.now + r.lifetime);
     let mut a = format!(
         "<saml:Assertion xmlns:saml=\"{NS_ASSERTION}\" ID=\"{}\" Version=\"2.0\" IssueInstant=\"{}\">",
@@ -264,7 +264,7 @@ fn assertion_xml(r: &LoginResponse, key: &SigningKey, sign: bool) -> Result<Stri
     }
 }
 
-fn response_open(
+pub(crate) fn response_open(
     out: &mut String,
     id: &str,
     now: OffsetDateTime,

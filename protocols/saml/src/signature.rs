@@ -106,38 +106,33 @@ pub(crate) fn has_enveloped(doc: &roxmltree::Document<'_>) -> bool {
         .is_some()
 }
 
-/// Verifies the enveloped signature of a protocol message with the peer's
-/// registered certificates and returns the signed content (exclusive-c14n
-/// octets of the root element, without the signature).
-///
-/// Checked before xmlsec runs: exactly one `<ds:Signature>` in the whole
-/// document, a direct child of the root, with one `<ds:Reference>` whose URI
-/// is `#` + the root's `ID` (saml-core-2.0-os §5.4.2), and algorithms allowed
-/// by `policy`.
-pub(crate) fn verify_enveloped(
-    text: &str,
-    certs: &[Certificate],
-    policy: &SignaturePolicy,
-) -> Result<String> {
-    let doc = xml::parse(text)?;
-    let root = doc.root_element();
-    let sigs: Vec<_> = doc
-        .descendants()
-        .filter(|n| xml::is(*n, NS_DSIG, "Signature"))
-        .collect();
-    let [sig] = sigs.as_slice() else {
-        return Err(SamlError::SignatureInvalid(format!(
-            "{} signatures in the message, expected one",
-            sigs.len()
-        )));
-    };
-    if sig.parent_element() != Some(root) {
-        return Err(SamlError::SignatureInvalid(
-            "signature is not a child of the message".into(),
-        ));
-    }
-    let root_id = xml::required_attr(root, "ID")?;
-    let signed_info = xml::child(*sig, NS_DSIG, "SignedInfo")?
+/// Canonicalization and transform URIs accepted in a signature
+/// (saml-core-2.0-os §5.4.3, §5.4.4): the enveloped-signature transform and
+/// the canonicalizations, nothing that selects (XPath, XSLT, XPointer).
+const ALLOWED_TRANSFORMS: [&str; 7] = [
+    ENVELOPED,
+    EXC_C14N,
+    "http://www.w3.org/2001/10/xml-exc-c14n#WithComments",
+    "http://www.w3.org/TR/2001/REC-xml-c14n-20010315",
+    "http://www.w3.org/TR/2001/REC-xml-c14n-20010315#WithComments",
+    "http://www.w3.org/2006/12/xml-c14n11",
+    "http://www.w3.org/2006/12/xml-c14n11#WithComments",
+];
+
+/// Checks one `<ds:Signature>` before xmlsec sees it: enveloped in the
+/// element it signs (one `<ds:Reference>` whose URI is `#` + the parent's
+/// `ID`, saml-core-2.0-os §5.4.2), algorithms allowed by `policy`, only the
+/// transforms of [`ALLOWED_TRANSFORMS`].
+fn check_signature(sig: roxmltree::Node<'_, '_>, policy: &SignaturePolicy) -> Result<()> {
+    let parent_id = sig
+        .parent_element()
+        .and_then(|p| p.attribute("ID"))
+        .ok_or_else(|| {
+            SamlError::SignatureInvalid(
+                "signature is not enveloped in an element with an ID".into(),
+            )
+        })?;
+    let signed_info = xml::child(sig, NS_DSIG, "SignedInfo")?
         .ok_or(SamlError::MissingElement("ds:SignedInfo"))?;
     let method = xml::child(signed_info, NS_DSIG, "SignatureMethod")?
         .and_then(|m| m.attribute("Algorithm"))
@@ -145,16 +140,30 @@ pub(crate) fn verify_enveloped(
     if !method_allowed(method, policy.allow_sha1) {
         return Err(SamlError::AlgorithmRefused(method.to_owned()));
     }
+    let c14n = xml::child(signed_info, NS_DSIG, "CanonicalizationMethod")?
+        .and_then(|m| m.attribute("Algorithm"))
+        .ok_or(SamlError::MissingElement("ds:CanonicalizationMethod"))?;
+    if c14n == ENVELOPED || !ALLOWED_TRANSFORMS.contains(&c14n) {
+        return Err(SamlError::AlgorithmRefused(c14n.to_owned()));
+    }
     let refs: Vec<_> = xml::children(signed_info, NS_DSIG, "Reference").collect();
     let [reference] = refs.as_slice() else {
         return Err(SamlError::SignatureInvalid(
             "expected exactly one Reference".into(),
         ));
     };
-    if reference.attribute("URI") != Some(&format!("#{root_id}")) {
+    if reference.attribute("URI") != Some(&format!("#{parent_id}")) {
         return Err(SamlError::SignatureInvalid(
-            "Reference does not point to the message's ID".into(),
+            "Reference does not point to the ID of the signed element".into(),
         ));
+    }
+    if let Some(transforms) = xml::child(*reference, NS_DSIG, "Transforms")? {
+        for t in transforms.children().filter(|c| c.is_element()) {
+            let alg = t.attribute("Algorithm").unwrap_or_default();
+            if !xml::is(t, NS_DSIG, "Transform") || !ALLOWED_TRANSFORMS.contains(&alg) {
+                return Err(SamlError::AlgorithmRefused(format!("transform {alg:?}")));
+            }
+        }
     }
     let digest = xml::child(*reference, NS_DSIG, "DigestMethod")?
         .and_then(|m| m.attribute("Algorithm"))
@@ -162,6 +171,19 @@ pub(crate) fn verify_enveloped(
     if !digest_allowed(digest, policy.allow_sha1) {
         return Err(SamlError::AlgorithmRefused(digest.to_owned()));
     }
+    Ok(())
+}
+
+/// Runs xmlsec over `text` (every signature in it must verify with one of
+/// `certs`) and returns the pre-digest octets, which must be the root
+/// element under its own name and `ID`.
+fn xmlsec_signed_root(
+    text: &str,
+    root: roxmltree::Node<'_, '_>,
+    certs: &[Certificate],
+    policy: &SignaturePolicy,
+) -> Result<String> {
+    let root_id = xml::required_attr(root, "ID")?;
     if certs.is_empty() {
         return Err(SamlError::NoVerificationCertificate);
     }
@@ -192,6 +214,70 @@ pub(crate) fn verify_enveloped(
         ));
     }
     Ok(signed)
+}
+
+/// Verifies the enveloped signature of a protocol message with the peer's
+/// registered certificates and returns the signed content (exclusive-c14n
+/// octets of the root element, without the signature).
+///
+/// Checked before xmlsec runs: exactly one `<ds:Signature>` in the whole
+/// document, a direct child of the root, with one `<ds:Reference>` whose URI
+/// is `#` + the root's `ID` (saml-core-2.0-os §5.4.2), and algorithms and
+/// transforms allowed by `policy`.
+pub(crate) fn verify_enveloped(
+    text: &str,
+    certs: &[Certificate],
+    policy: &SignaturePolicy,
+) -> Result<String> {
+    let doc = xml::parse(text)?;
+    let root = doc.root_element();
+    let sigs: Vec<_> = doc
+        .descendants()
+        .filter(|n| xml::is(*n, NS_DSIG, "Signature"))
+        .collect();
+    let [sig] = sigs.as_slice() else {
+        return Err(SamlError::SignatureInvalid(format!(
+            "{} signatures in the message, expected one",
+            sigs.len()
+        )));
+    };
+    if sig.parent_element() != Some(root) {
+        return Err(SamlError::SignatureInvalid(
+            "signature is not a child of the message".into(),
+        ));
+    }
+    check_signature(*sig, policy)?;
+    xmlsec_signed_root(text, root, certs, policy)
+}
+
+/// Verifies the enveloped signature of a `<samlp:Response>` that may hold
+/// other signatures (its assertion's), and returns the Response's signed
+/// octets, in which those inner signatures are left as they are.
+///
+/// Checked before xmlsec runs: exactly one `<ds:Signature>` child of the
+/// root, and every `<ds:Signature>` of the document enveloped in the element
+/// it references, with allowed algorithms and transforms. xmlsec then
+/// verifies every one of them with `certs`.
+pub(crate) fn verify_enveloped_response(
+    text: &str,
+    certs: &[Certificate],
+    policy: &SignaturePolicy,
+) -> Result<String> {
+    let doc = xml::parse(text)?;
+    let root = doc.root_element();
+    let on_root = xml::children(root, NS_DSIG, "Signature").count();
+    if on_root != 1 {
+        return Err(SamlError::SignatureInvalid(format!(
+            "{on_root} signatures on the Response, expected one"
+        )));
+    }
+    for sig in doc
+        .descendants()
+        .filter(|n| xml::is(*n, NS_DSIG, "Signature"))
+    {
+        check_signature(sig, policy)?;
+    }
+    xmlsec_signed_root(text, root, certs, policy)
 }
 
 /// Signs the octets of a Redirect-binding query with RSA-SHA256 and returns

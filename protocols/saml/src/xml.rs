@@ -115,6 +115,11 @@ pub fn child<'a, 'i: 'a>(
 /// the value does not truncate it), surrounding whitespace trimmed. Child
 /// elements are refused: these are simple-content elements.
 pub fn text(node: roxmltree::Node<'_, '_>, name: &'static str) -> Result<String> {
+    exact_text(node, name).map(|t| t.trim().to_owned())
+}
+
+/// [`text`] without the trimming: the value exactly as written.
+pub fn exact_text(node: roxmltree::Node<'_, '_>, name: &'static str) -> Result<String> {
     let mut out = String::new();
     for c in node.children() {
         if c.is_element() {
@@ -127,7 +132,93 @@ pub fn text(node: roxmltree::Node<'_, '_>, name: &'static str) -> Result<String>
             out.push_str(t);
         }
     }
-    Ok(out.trim().to_owned())
+    Ok(out)
+}
+
+/// All the text inside an element, at any depth (`<AttributeValue>` with
+/// element content), concatenated and trimmed.
+pub fn deep_text(node: roxmltree::Node<'_, '_>) -> String {
+    let mut out = String::new();
+    for t in node.descendants().filter(|d| d.is_text()) {
+        out.push_str(t.text().unwrap_or_default());
+    }
+    out.trim().to_owned()
+}
+
+/// The element `node` of `text` (its exact source octets) as a document of
+/// its own: every namespace in scope at `node` that its start tag does not
+/// declare is declared there. Exclusive canonicalization renders only the
+/// namespaces an element uses, and inclusive canonicalization every one in
+/// scope, so both give the same octets for the copy as for the original.
+pub fn standalone(text: &str, node: roxmltree::Node<'_, '_>) -> Result<String> {
+    let element = text
+        .get(node.range())
+        .ok_or_else(|| SamlError::Xml("element range outside the document".into()))?;
+    let scope: Vec<(Option<&str>, &str)> = node.namespaces().map(|n| (n.name(), n.uri())).collect();
+    declare_namespaces(element, &scope)
+}
+
+/// Adds to the start tag of `element` (text beginning with `<`) a
+/// declaration for each `(prefix, uri)` of `scope` it does not declare
+/// itself (the `xml` prefix excepted).
+pub fn declare_namespaces(element: &str, scope: &[(Option<&str>, &str)]) -> Result<String> {
+    let bad = || SamlError::Xml("malformed start tag".into());
+    let bytes = element.as_bytes();
+    if bytes.first() != Some(&b'<') {
+        return Err(bad());
+    }
+    let mut declared: Vec<Option<&str>> = Vec::new();
+    let mut i = 1;
+    while i < bytes.len() && !matches!(bytes[i], b' ' | b'\t' | b'\r' | b'\n' | b'/' | b'>') {
+        i += 1;
+    }
+    let end = loop {
+        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r' | b'\n') {
+            i += 1;
+        }
+        match bytes.get(i) {
+            None => return Err(bad()),
+            Some(b'>' | b'/') => break i,
+            Some(_) => {}
+        }
+        let name_start = i;
+        while i < bytes.len() && !matches!(bytes[i], b'=' | b' ' | b'\t' | b'\r' | b'\n') {
+            i += 1;
+        }
+        let name = &element[name_start..i];
+        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r' | b'\n') {
+            i += 1;
+        }
+        if bytes.get(i) != Some(&b'=') {
+            return Err(bad());
+        }
+        i += 1;
+        while i < bytes.len() && matches!(bytes[i], b' ' | b'\t' | b'\r' | b'\n') {
+            i += 1;
+        }
+        let quote = *bytes.get(i).ok_or_else(bad)?;
+        if quote != b'"' && quote != b'\'' {
+            return Err(bad());
+        }
+        let close = element[i + 1..].find(quote as char).ok_or_else(bad)?;
+        i += close + 2;
+        if name == "xmlns" {
+            declared.push(None);
+        } else if let Some(p) = name.strip_prefix("xmlns:") {
+            declared.push(Some(p));
+        }
+    };
+    let mut extra = String::new();
+    for (prefix, uri) in scope {
+        if *prefix == Some("xml") || declared.contains(prefix) {
+            continue;
+        }
+        match prefix {
+            Some(p) => extra.push_str(&format!(" xmlns:{p}=\"{}\"", escape(uri))),
+            None => extra.push_str(&format!(" xmlns=\"{}\"", escape(uri))),
+        }
+    }
+    Ok(format!("{}{extra}{}", &element[..end], &element[end..]))
 }
 
 /// A required attribute.
@@ -288,6 +379,30 @@ mod tests {
         assert_eq!(
             text(doc.root_element(), "n").unwrap(),
             "user@evil.com.example.org"
+        );
+    }
+
+    #[test]
+    fn standalone_declares_inherited_namespaces() {
+        let text = "<r xmlns='urn:r' xmlns:a=\"urn:a\" xmlns:b='urn:b'><a:x  b:k = 'v>' xmlns:c=\"urn:c\"><a:y/>t</a:x><e/></r>";
+        let doc = parse(text).unwrap();
+        let x = doc.root_element().first_element_child().unwrap();
+        let alone = standalone(text, x).unwrap();
+        assert!(
+            alone.starts_with("<a:x  b:k = 'v>' xmlns:c=\"urn:c\""),
+            "{alone}"
+        );
+        let again = parse(&alone).unwrap();
+        let root = again.root_element();
+        assert_eq!(root.tag_name().namespace(), Some("urn:a"));
+        assert_eq!(root.attribute(("urn:b", "k")), Some("v>"));
+        assert_eq!(root.lookup_namespace_uri(None), Some("urn:r"));
+        assert_eq!(deep_text(root), "t");
+        assert!(declare_namespaces("x", &[]).is_err());
+        assert!(declare_namespaces("<x a=\"1>", &[]).is_err());
+        assert_eq!(
+            declare_namespaces("<x/>", &[(Some("p"), "u&")]).unwrap(),
+            "<x xmlns:p=\"u&amp;\"/>"
         );
     }
 

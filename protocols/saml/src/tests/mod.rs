@@ -8,6 +8,12 @@ mod logout;
 mod metadata;
 mod requests;
 mod response;
+mod sp_decrypt;
+mod sp_fixture;
+mod sp_metadata;
+mod sp_request;
+mod sp_response;
+mod xsw;
 
 use crate::keys::{self_signed_certificate, Certificate, SigningKey};
 use std::sync::OnceLock;
