@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SAML 2.0 conformance: independent service providers (pysaml2 and
-# python3-saml, PyPI) log in through USSO's IdP. Builds nothing: give it the
-# usso binary.
+# python3-saml, PyPI) log in through USSO's IdP (sps.py), then an independent
+# upstream IdP (pysaml2) logs users in to USSO as a service provider
+# (upstream_idp.py). Builds nothing: give it the usso binary.
 #
 #   conformance/saml/run.sh PATH/TO/usso        (or USSO_BIN=PATH/TO/usso)
 #
@@ -79,7 +80,8 @@ SUITE="saml conformance"
 # shellcheck source=../lib/usso-server.sh
 . "$HERE/../lib/usso-server.sh"
 
-# run_once LABEL [DATABASE_URL]: one server, one pass of sps.py; returns 0 when it passed.
+# run_once LABEL [DATABASE_URL]: one server, one pass of sps.py then of
+# upstream_idp.py; returns 0 when both passed.
 run_once() {
   local label="$1" database_url="${2:-}"
   local data="$WORK/$label"
@@ -118,13 +120,32 @@ runpy.run_path(sys.argv[0], run_name="__main__")' "$HERE/sps.py" \
     --label "$label" --base "$public" --tenant "$slug" --username alice \
     --cli "$cli_json" --server-log "$data/server.log" --work "$data/sp" >"$out" 2>&1 || rc=$?
 
+  # Then USSO as the service provider: upstream_idp.py plays the upstream
+  # IdP (pysaml2) against the same server, tenant and user.
+  local up_out="$data/upstream-checks.txt" up_rc=0
+  mkdir -p "$data/idp"
+  "$PY" "$HERE/upstream_idp.py" \
+    --label "$label" --base "$public" --tenant "$slug" \
+    --existing-username alice --existing-email alice@example.com \
+    --cli "$cli_json" --server-log "$data/server.log" --work "$data/idp" >"$up_out" 2>&1 || up_rc=$?
+
   stop_server
-  { cat "$out"; echo; echo "--- usso server log ($label)"; cat "$data/server.log"; } >"$keep" 2>/dev/null || true
+  { cat "$out"; echo; echo "--- upstream_idp.py ($label)"; cat "$up_out"; echo
+    echo "--- usso server log ($label)"; cat "$data/server.log"; } >"$keep" 2>/dev/null || true
   grep -E '^saml conformance \(' "$out" || echo "saml conformance ($label): no summary (sps.py exit $rc)"
+  grep -E '^saml upstream-idp conformance \(' "$up_out" ||
+    echo "saml upstream-idp conformance ($label): no summary (upstream_idp.py exit $up_rc)"
   if [ "$rc" -ne 0 ]; then
     grep -E '^  FAILED ' "$out" >&2 || true
     echo "--- sps.py output ($label): $keep; its last 30 lines:" >&2
     tail -n 30 "$out" >&2
+  fi
+  if [ "$up_rc" -ne 0 ]; then
+    grep -E '^  FAILED ' "$up_out" >&2 || true
+    echo "--- upstream_idp.py output ($label): $keep; its last 30 lines:" >&2
+    tail -n 30 "$up_out" >&2
+  fi
+  if [ "$rc" -ne 0 ] || [ "$up_rc" -ne 0 ]; then
     echo "=== saml conformance on $label: FAILED in $((SECONDS - started)) s" >&2
     return 1
   fi

@@ -88,6 +88,10 @@ pub enum Command {
     /// Manage the SAML service providers (applications) of a tenant's IdP.
     #[command(subcommand, name = "saml-sp")]
     SamlSp(Box<super::saml_sps::SamlSpCommand>),
+    /// Manage the upstream identity providers a tenant's users log in
+    /// through.
+    #[command(subcommand)]
+    Idp(Box<super::idps::IdpCommand>),
 }
 
 #[derive(Debug, Args)]

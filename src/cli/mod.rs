@@ -11,6 +11,7 @@ mod api_keys;
 mod args;
 mod clients;
 mod groups;
+mod idps;
 mod keys;
 mod output;
 mod roles;
@@ -129,6 +130,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::SamlSp(cmd) => {
             crate::telemetry::init(&config, false);
             saml_sps::run(&open(&config).await?, *cmd).await
+        }
+        Command::Idp(cmd) => {
+            crate::telemetry::init(&config, false);
+            idps::run(&open(&config).await?, *cmd).await
         }
     }
 }

@@ -168,7 +168,7 @@ impl SamlSpOptions {
 }
 
 /// The metadata named on the command line, read or fetched.
-async fn read_metadata(
+pub(super) async fn read_metadata(
     hub: &Hub,
     file: Option<std::path::PathBuf>,
     url: Option<String>,

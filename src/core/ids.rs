@@ -88,6 +88,8 @@ id_type!(/// A SAML service provider (application) registered with a tenant.
     SamlSpId);
 id_type!(/// A SAML AuthnRequest waiting for its user to sign in.
     SamlRequestId);
+id_type!(/// An upstream identity provider (SAML IdP, OIDC or OAuth provider).
+    UpstreamIdpId);
 
 #[cfg(test)]
 mod tests {

@@ -20,6 +20,7 @@ pub mod saml_sp;
 pub mod session;
 pub mod signing_key;
 pub mod tenant;
+pub mod upstream_idp;
 pub mod user;
 pub mod user_profile;
 pub mod workspace;

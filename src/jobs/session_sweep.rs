@@ -1,14 +1,16 @@
 //! Deletes sessions past their absolute end or their idle timeout, tenant by
 //! tenant, on an interval (and the remembered jtis of expired client
-//! assertions, and SAML requests nobody came back for). Reads never rely on it (an expired session is
-//! refused when read); it only keeps the table small.
+//! assertions, SAML requests nobody came back for, login requests sent to
+//! upstream IdPs that never answered and the upstream assertion IDs that can
+//! no longer be replayed). Reads never rely on it (an expired session is
+//! refused when read); it only keeps the tables small.
 
 use std::time::Duration;
 
 use time::Duration as Span;
 
 use crate::service::{Hub, ServiceError};
-use crate::store::{client_assertions, saml_sps, sessions, tenants};
+use crate::store::{client_assertions, federation, saml_sps, sessions, tenants};
 
 /// Runs one sweep; returns how many sessions were removed.
 pub async fn sweep_once(hub: &Hub) -> Result<u64, ServiceError> {
@@ -24,6 +26,7 @@ pub async fn sweep_once(hub: &Hub) -> Result<u64, ServiceError> {
     client_assertions::delete_expired(&mut conn, now).await?;
     // SAML AuthnRequests whose user never came back from the login page.
     saml_sps::delete_expired_requests(&mut conn, now).await?;
+    federation::delete_expired(&mut conn, now).await?;
     Ok(removed)
 }
 

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod bootstrap;
 pub mod clients;
 pub mod error;
+pub mod federation;
 pub mod groups;
 pub mod login;
 pub mod lookup_cache;
@@ -17,6 +18,7 @@ pub mod saml_sps;
 pub mod signing_keys;
 pub mod tenants;
 pub mod throttle;
+pub mod upstream_idps;
 pub mod users;
 pub mod workspaces;
 
@@ -99,6 +101,22 @@ impl Hub {
     /// The tenant's SAML 2.0 IdP metadata URL, also its IdP `entityID`.
     pub fn saml_idp_metadata_url(&self, tenant: &Tenant) -> String {
         format!("{}/saml/metadata", self.issuer(tenant))
+    }
+
+    /// The tenant's SAML 2.0 SP metadata URL, also its SP `entityID`
+    /// towards upstream IdPs.
+    pub fn saml_sp_metadata_url(&self, tenant: &Tenant) -> String {
+        format!("{}/saml/sp/metadata", self.issuer(tenant))
+    }
+
+    /// Where upstream SAML IdPs post their Responses (the SP's ACS).
+    pub fn saml_sp_acs_url(&self, tenant: &Tenant) -> String {
+        format!("{}/saml/sp/acs", self.issuer(tenant))
+    }
+
+    /// The SP's SingleLogoutService towards upstream SAML IdPs.
+    pub fn saml_sp_slo_url(&self, tenant: &Tenant) -> String {
+        format!("{}/saml/sp/slo", self.issuer(tenant))
     }
 
     /// The tenant's SCIM 2.0 base URL (RFC 7644 §3): `/Users`, `/Groups`,

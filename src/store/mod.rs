@@ -19,6 +19,7 @@ pub mod dialect;
 pub mod directory_query;
 pub mod error;
 pub mod events;
+pub mod federation;
 pub mod group_links;
 pub mod groups;
 pub mod installation;
@@ -30,6 +31,7 @@ pub mod sessions;
 pub mod signing_keys;
 pub mod sql;
 pub mod tenants;
+pub mod upstream_idps;
 pub mod users;
 pub mod workspaces;
 

@@ -1,5 +1,6 @@
-//! SAML service providers of a tenant, and the AuthnRequests waiting for
-//! their user to sign in (kept as JSON, taken once).
+//! SAML service providers of a tenant, the AuthnRequests waiting for their
+//! user to sign in (kept as JSON, taken once), and the providers each
+//! session logged in to (for Single Logout).
 
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -8,7 +9,7 @@ use time::OffsetDateTime;
 use super::codec::{from_json, from_micros, micros, one_row, parse_id, to_json};
 use super::{Page, StoreError};
 use crate::core::saml_sp::SamlServiceProvider;
-use crate::core::{SamlRequestId, SamlSpId, TenantId};
+use crate::core::{SamlRequestId, SamlSpId, SessionId, TenantId};
 
 const COLUMNS: &str =
     "tenant_id, id, name, entity_id, metadata, settings, created_at, updated_at, version";
@@ -207,4 +208,53 @@ pub async fn delete_expired_requests(
         .execute(conn)
         .await?;
     Ok(result.rows_affected())
+}
+
+/// Records that `session` logged in to `sp` with `name_id` (JSON); a later
+/// login of the same session to the same provider replaces the NameID.
+pub async fn record_participant(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    session: SessionId,
+    sp: SamlSpId,
+    name_id: &str,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO saml_session_participants (tenant_id, session_id, sp_id, name_id, created_at) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, session_id, sp_id) \
+         DO UPDATE SET name_id = excluded.name_id",
+    )
+    .bind(tenant.to_string())
+    .bind(session.to_string())
+    .bind(sp.to_string())
+    .bind(name_id)
+    .bind(micros(at))
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The providers `session` logged in to, with the NameID each was sent.
+pub async fn participants(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    session: SessionId,
+) -> Result<Vec<(SamlSpId, String)>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT sp_id, name_id FROM saml_session_participants \
+         WHERE tenant_id = $1 AND session_id = $2 ORDER BY created_at, sp_id",
+    )
+    .bind(tenant.to_string())
+    .bind(session.to_string())
+    .fetch_all(conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((
+                parse_id(&row.try_get::<String, _>("sp_id")?)?,
+                row.try_get("name_id")?,
+            ))
+        })
+        .collect()
 }

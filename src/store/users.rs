@@ -212,6 +212,26 @@ pub async fn by_login(
     users.pop().ok_or(StoreError::NotFound)
 }
 
+/// The user owning `email` (without regard to case), if any.
+pub async fn by_email(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    email: &str,
+) -> Result<User, StoreError> {
+    let row = sqlx::query(&format!(
+        "SELECT {COLUMNS} FROM users WHERE tenant_id = $1 AND id = \
+         (SELECT user_id FROM user_emails WHERE tenant_id = $1 AND value_key = $2)"
+    ))
+    .bind(tenant.to_string())
+    .bind(crate::core::user::email_key(email))
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
+    let mut users = vec![decode(&row)?];
+    load_children(conn, tenant, &mut users).await?;
+    users.pop().ok_or(StoreError::NotFound)
+}
+
 /// One page of users ordered by id, matching `filter`.
 pub async fn list(
     conn: &mut AnyConnection,

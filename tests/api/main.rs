@@ -33,6 +33,7 @@ mod oidc_support;
 mod oidf_basic_op;
 mod saml_slo;
 mod saml_sso;
+mod saml_upstream;
 mod scim_bulk;
 mod scim_query;
 mod scim_quirks;

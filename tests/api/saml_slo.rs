@@ -14,6 +14,7 @@ use reqwest::StatusCode;
 use usso::core::event::Actor;
 use usso::core::tenant::Tenant;
 use usso::core::user::{Email, UserFields};
+use usso::core::Clock;
 use usso::service::saml_sps::SamlSpChanges;
 use usso_saml::binding::{post_value, redirect_query, InboundMessage, Limits, MessageField};
 use usso_saml::keys::SigningKey;
@@ -516,4 +517,87 @@ async fn saml_logout_revokes_the_oauth_grants_of_the_session() {
     assert!(!session_alive(&app, &b).await);
     let r = refresh(&app, "acme", &rp, &refresh_token).await;
     expect_oauth_error(r, StatusCode::BAD_REQUEST, "invalid_grant").await;
+}
+
+/// The IdP-initiated side (Profiles §4.4.3.2): signing out of USSO tells the
+/// SP, through a hidden frame carrying a LogoutRequest signed by the IdP key
+/// that names the NameID and SessionIndex the SP received; the SP's
+/// LogoutResponse is acknowledged.
+#[tokio::test]
+async fn signing_out_of_usso_sends_a_signed_logout_request_to_each_sp() {
+    let (app, _tenant) = acme().await;
+    let b = browser();
+    let login = alice_logs_in(&app, &b).await;
+    let page = b
+        .get(app.url("/t/acme/logout"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = hidden_inputs(&page)
+        .into_iter()
+        .find(|(n, _)| n == "csrf")
+        .map(|(_, v)| v)
+        .expect("csrf");
+    let r = b
+        .post(app.url("/t/acme/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let csp = r.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    assert!(csp.contains("frame-src https://slo.example.com"), "{csp}");
+    let html = r.text().await.unwrap();
+    assert!(
+        html.contains("http-equiv=\"refresh\""),
+        "moves on by itself"
+    );
+    let src = tags(&html, "iframe")
+        .into_iter()
+        .filter_map(|t| attr(t, "src"))
+        .next()
+        .expect("one frame per SP");
+    let src = src.replace("&amp;", "&");
+    assert!(
+        src.starts_with(&format!("{SLO_REDIRECT}?SAMLRequest=")),
+        "{src}"
+    );
+    let inbound = InboundMessage::from_redirect(
+        src.split_once('?').unwrap().1,
+        MessageField::Request,
+        &Limits::default(),
+    )
+    .unwrap();
+    let policy = MessagePolicy {
+        signature: SignaturePolicy {
+            require_signed: true,
+            allow_sha1: false,
+        },
+        expected_destination: Some(SLO_REDIRECT.into()),
+        ..MessagePolicy::default()
+    };
+    let request = usso_saml::logout::LogoutRequest::accept(
+        inbound,
+        &idp_certificates(&app, "acme").await,
+        &policy,
+        app.clock.now(),
+    )
+    .unwrap();
+    assert_eq!(request.issuer, app.url("/t/acme/saml/metadata"));
+    assert_eq!(request.name_id.value, login.name_id);
+    assert_eq!(request.session_indexes, vec![login.session_index.clone()]);
+    assert!(!session_alive(&app, &b).await, "the USSO session ended");
+    // The SP answers into the frame: acknowledged, nothing else happens.
+    let ack = browser()
+        .get(app.url("/t/acme/saml/slo?SAMLResponse=anything"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ack.status(), StatusCode::OK);
 }

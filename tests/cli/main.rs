@@ -8,6 +8,7 @@ mod postgres;
 
 mod clients;
 mod harness;
+mod idps;
 mod keys;
 mod management;
 mod saml_sps;

@@ -24,7 +24,7 @@ use crate::core::tenant::Tenant;
 use crate::core::user::User;
 use crate::secrets::tokens::new_token;
 use crate::service::{record, Hub, ServiceError};
-use crate::store::groups;
+use crate::store::{groups, saml_sps};
 
 /// How long an assertion may be presented.
 const ASSERTION_LIFETIME: Duration = Duration::minutes(5);
@@ -38,7 +38,8 @@ pub struct Delivery {
     pub relay_state: Option<String>,
 }
 
-fn id() -> String {
+/// A fresh message or assertion `ID` from the CSPRNG.
+pub fn new_message_id() -> String {
     new_id(new_token("").as_bytes())
 }
 
@@ -70,7 +71,7 @@ fn name_id(
     });
     let value = match format {
         NameIdFormat::Persistent => persistent_name_id(hub, sp, user),
-        NameIdFormat::Transient => id(),
+        NameIdFormat::Transient => new_message_id(),
         NameIdFormat::EmailAddress => {
             user.primary_email()
                 .map(|e| e.value.clone())
@@ -171,8 +172,8 @@ pub async fn login_response(
     let issuer = hub.saml_idp_metadata_url(tenant);
     let name_id = name_id(hub, &issuer, sp, pending, user)?;
     let login = LoginResponse {
-        response_id: id(),
-        assertion_id: id(),
+        response_id: new_message_id(),
+        assertion_id: new_message_id(),
         issuer,
         destination: pending.acs_url.clone(),
         in_response_to: pending.request_id.clone(),
@@ -201,7 +202,7 @@ pub async fn login_response(
     };
     let xml = build_response(
         &login,
-        &keys.signing,
+        keys.signing(),
         &ResponseOptions {
             sign_response: sp.settings.sign_response,
             sign_assertion: sp.settings.sign_assertion,
@@ -226,6 +227,17 @@ pub async fn login_response(
         })),
     )
     .await?;
+    // The session now has this provider to log out of when it ends.
+    saml_sps::record_participant(
+        &mut tx,
+        tenant.id,
+        session.id,
+        sp.id,
+        &super::name_id_json(&login.name_id),
+        login.now,
+    )
+    .await
+    .map_err(ServiceError::from)?;
     tx.commit().await.map_err(ServiceError::from)?;
     Ok(Delivery {
         acs_url: pending.acs_url.clone(),
@@ -247,14 +259,14 @@ pub async fn error_response(
     let status = Status::error(StatusCode::Responder, Some(second_level), Some(message))?;
     let xml = build_error_response(
         &ErrorResponse {
-            response_id: id(),
+            response_id: new_message_id(),
             issuer: hub.saml_idp_metadata_url(tenant),
             destination: pending.acs_url.clone(),
             in_response_to: pending.request_id.clone(),
             now: hub.now(),
             status,
         },
-        Some(&keys.signing),
+        Some(keys.signing()),
     )?;
     Ok(Delivery {
         acs_url: pending.acs_url.clone(),

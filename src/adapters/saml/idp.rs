@@ -18,13 +18,22 @@ use crate::service::{Hub, ServiceError};
 /// How long an IdP certificate is valid from its key's creation.
 const CERTIFICATE_YEARS: i64 = 10;
 
-/// The keys of one tenant's IdP.
+/// The SAML keys of one tenant, as IdP and as SP towards upstream IdPs.
 #[derive(Debug)]
 pub struct IdpKeys {
-    /// Signs responses now.
-    pub signing: SigningKey,
+    /// Every published key, the one that signs now first; the others (the
+    /// next one and the one retiring) still decrypt what was encrypted to
+    /// them.
+    pub keys: Vec<SigningKey>,
     /// Published in the metadata: the signing one first.
     pub certificates: Vec<Certificate>,
+}
+
+impl IdpKeys {
+    /// The key that signs now.
+    pub fn signing(&self) -> &SigningKey {
+        &self.keys[0]
+    }
 }
 
 fn pem(label: &str, der: &[u8]) -> String {
@@ -48,9 +57,9 @@ pub async fn idp_keys(hub: &Hub, tenant: &Tenant) -> Result<IdpKeys, SsoError> {
     let opened = hub
         .published_private_keys(tenant, KeyAlgorithm::Rs256)
         .await?;
-    let mut signing = None;
+    let mut keys = Vec::with_capacity(opened.len());
     let mut certificates = Vec::with_capacity(opened.len());
-    for (i, (info, der)) in opened.iter().enumerate() {
+    for (info, der) in &opened {
         let key_pem = zeroize::Zeroizing::new(pem("PRIVATE KEY", der));
         let cert_pem = self_signed_certificate(
             &key_pem,
@@ -61,15 +70,13 @@ pub async fn idp_keys(hub: &Hub, tenant: &Tenant) -> Result<IdpKeys, SsoError> {
             &Sha256::digest(info.kid.as_bytes())[..16],
         )
         .map_err(internal)?;
-        if i == 0 {
-            signing = Some(SigningKey::from_pkcs8_pem(&key_pem, &cert_pem).map_err(internal)?);
-        }
+        keys.push(SigningKey::from_pkcs8_pem(&key_pem, &cert_pem).map_err(internal)?);
         certificates.push(Certificate::from_pem(&cert_pem).map_err(internal)?);
     }
-    Ok(IdpKeys {
-        signing: signing.ok_or_else(|| internal("no RS256 key"))?,
-        certificates,
-    })
+    if keys.is_empty() {
+        return Err(internal("no RS256 key"));
+    }
+    Ok(IdpKeys { keys, certificates })
 }
 
 /// The IdP metadata document of the tenant (SAML Metadata §2.4.3).

@@ -1,15 +1,20 @@
-//! Single Logout started by a service provider (SAML Profiles §4.4.3.1,
-//! §4.4.4): its LogoutRequest, signed by its registered key, names the user
-//! (NameID) and the session (SessionIndex) of an assertion we issued to it;
-//! that USSO session ends, and a signed LogoutResponse goes back to the
-//! provider's SingleLogoutService over the binding the request came on.
+//! Single Logout of the IdP (SAML Profiles §4.4). Started by a service
+//! provider (§4.4.3.1, §4.4.4): its LogoutRequest, signed by its registered
+//! key, names the user (NameID) and the session (SessionIndex) of an
+//! assertion we issued to it; that USSO session ends, and a signed
+//! LogoutResponse goes back to the provider's SingleLogoutService over the
+//! binding the request came on. Started by USSO when a session ends
+//! (§4.4.3.2): a signed LogoutRequest to each provider the session logged in
+//! to, carried by the browser.
 
 use serde_json::json;
 use usso_saml::binding::{post_value, redirect_query, redirect_url, InboundMessage, MessageField};
-use usso_saml::logout::{build_logout_response, LogoutRequest, NewLogoutResponse};
+use usso_saml::logout::{
+    build_logout_request, build_logout_response, LogoutRequest, NewLogoutRequest, NewLogoutResponse,
+};
 use usso_saml::response::Status;
 use usso_saml::signature::SignaturePolicy;
-use usso_saml::{new_id, Binding, MessagePolicy, NameIdFormat};
+use usso_saml::{Binding, MessagePolicy, NameIdFormat};
 
 use super::assertion::persistent_name_id;
 use super::idp::idp_keys;
@@ -20,9 +25,8 @@ use crate::core::event::{Actor, AuditEvent};
 use crate::core::session::Session;
 use crate::core::tenant::Tenant;
 use crate::core::SessionId;
-use crate::secrets::tokens::new_token;
 use crate::service::{record, Hub, ServiceError};
-use crate::store::{sessions, users, StoreError};
+use crate::store::{saml_sps, sessions, users, StoreError};
 
 /// How the LogoutResponse travels back.
 #[derive(Debug)]
@@ -91,15 +95,15 @@ pub async fn sp_initiated(
             .filter_map(|i| i.parse::<SessionId>().ok())
             .collect()
     };
-    let mut ended = Vec::new();
-    let mut tx = hub.store.begin().await.map_err(ServiceError::from)?;
+    let mut named_sessions = Vec::new();
+    let mut conn = hub.store.conn().await.map_err(ServiceError::from)?;
     for session_id in named {
-        let session = match sessions::get(&mut tx, tenant.id, session_id).await {
+        let session = match sessions::get(&mut conn, tenant.id, session_id).await {
             Ok(s) => s,
             Err(StoreError::NotFound) => continue,
             Err(e) => return Err(ServiceError::from(e).into()),
         };
-        let user = users::get(&mut tx, tenant.id, session.user_id)
+        let user = users::get(&mut conn, tenant.id, session.user_id)
             .await
             .map_err(ServiceError::from)?;
         let format = request
@@ -128,31 +132,72 @@ pub async fn sp_initiated(
             tracing::warn!(sp = %sp.entity_id, "SAML LogoutRequest: NameID does not match the session's user");
             continue;
         }
+        named_sessions.push(session);
+    }
+    drop(conn);
+    let ended = end_sessions(
+        hub,
+        tenant,
+        named_sessions,
+        json!({ "via": "saml", "saml_sp": sp.entity_id }),
+    )
+    .await?;
+    tracing::info!(sp = %sp.entity_id, ended, "SAML single logout");
+    logout_reply(
+        hub,
+        tenant,
+        hub.saml_idp_metadata_url(tenant),
+        binding,
+        url,
+        &request,
+    )
+    .await
+}
+
+/// Ends `ended` sessions (one transaction, one `logout` event each with
+/// `details`), then their OAuth side: grants revoked, OIDC clients told by
+/// back channel, as with any other logout. Returns how many ended.
+pub(super) async fn end_sessions(
+    hub: &Hub,
+    tenant: &Tenant,
+    ended: Vec<Session>,
+    details: serde_json::Value,
+) -> Result<usize, SsoError> {
+    let mut tx = hub.store.begin().await.map_err(ServiceError::from)?;
+    for session in &ended {
         sessions::delete(&mut tx, tenant.id, session.id)
             .await
             .map_err(ServiceError::from)?;
         record(
             &mut tx,
-            &AuditEvent::new(tenant.id, hub.now(), Actor::User(user.id), "logout")
+            &AuditEvent::new(tenant.id, hub.now(), Actor::User(session.user_id), "logout")
                 .target("session", session.id)
-                .details(json!({ "via": "saml", "saml_sp": sp.entity_id })),
+                .details(details.clone()),
         )
         .await?;
-        ended.push((session, user.id));
     }
     tx.commit().await.map_err(ServiceError::from)?;
-    tracing::info!(sp = %sp.entity_id, ended = ended.len(), "SAML single logout");
-    // The sessions' OAuth grants end with them; their OIDC clients hear by
-    // back channel, as with any other logout.
-    for (session, user) in &ended {
-        let queued = session_ended(hub, tenant, session, *user).await?;
+    for session in &ended {
+        let queued = session_ended(hub, tenant, session, session.user_id).await?;
         deliver_soon(hub, tenant, queued);
     }
+    Ok(ended.len())
+}
 
+/// The signed LogoutResponse (Success) to `request`, from `issuer`, sent to
+/// `url` over `binding`.
+pub(super) async fn logout_reply(
+    hub: &Hub,
+    tenant: &Tenant,
+    issuer: String,
+    binding: Binding,
+    url: String,
+    request: &LogoutRequest,
+) -> Result<LogoutReply, SsoError> {
     let keys = idp_keys(hub, tenant).await?;
     let response = NewLogoutResponse {
-        id: new_id(new_token("").as_bytes()),
-        issuer: hub.saml_idp_metadata_url(tenant),
+        id: super::assertion::new_message_id(),
+        issuer,
         destination: url.clone(),
         in_response_to: request.id.clone(),
         now: hub.now(),
@@ -160,7 +205,7 @@ pub async fn sp_initiated(
     };
     Ok(match binding {
         Binding::HttpPost => LogoutReply::Post {
-            saml_response: post_value(&build_logout_response(&response, Some(&keys.signing))?),
+            saml_response: post_value(&build_logout_response(&response, Some(keys.signing()))?),
             url,
             relay_state: request.relay_state.clone(),
         },
@@ -170,9 +215,64 @@ pub async fn sp_initiated(
                 MessageField::Response,
                 &xml,
                 request.relay_state.as_deref(),
-                Some(&keys.signing),
+                Some(keys.signing()),
             )?;
             LogoutReply::Redirect(redirect_url(&url, &query))
         }
     })
+}
+
+/// The LogoutRequests that tell the service providers `session` logged in
+/// to that it is ending (SAML Profiles §4.4.3.2, IdP-initiated), as signed
+/// HTTP-Redirect URLs for the browser to visit (front channel). Providers
+/// without a Redirect SingleLogoutService are skipped (and logged): POST
+/// needs a page of its own per provider.
+pub async fn front_channel_requests(
+    hub: &Hub,
+    tenant: &Tenant,
+    session: &Session,
+) -> Result<Vec<String>, SsoError> {
+    let mut conn = hub.store.conn().await.map_err(ServiceError::from)?;
+    let participants = saml_sps::participants(&mut conn, tenant.id, session.id)
+        .await
+        .map_err(ServiceError::from)?;
+    if participants.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sps = Vec::with_capacity(participants.len());
+    for (sp_id, name_id) in participants {
+        match saml_sps::get(&mut conn, tenant.id, sp_id).await {
+            Ok(sp) => sps.push((sp, name_id)),
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(ServiceError::from(e).into()),
+        }
+    }
+    drop(conn);
+    let keys = idp_keys(hub, tenant).await?;
+    let now = hub.now();
+    let mut urls = Vec::new();
+    for (sp, name_id) in sps {
+        let metadata = sp_metadata(&sp)?;
+        let (Some(endpoint), Some(name_id)) = (
+            metadata.slo(Binding::HttpRedirect),
+            super::name_id_from_json(&name_id),
+        ) else {
+            tracing::info!(sp = %sp.entity_id, "no HTTP-Redirect SingleLogoutService: not told of the logout");
+            continue;
+        };
+        let request = NewLogoutRequest {
+            id: super::assertion::new_message_id(),
+            issuer: hub.saml_idp_metadata_url(tenant),
+            destination: endpoint.location.clone(),
+            now,
+            name_id,
+            session_index: Some(session.id.to_string()),
+            not_on_or_after: Some(now + time::Duration::minutes(5)),
+            reason: Some("urn:oasis:names:tc:SAML:2.0:logout:user".into()),
+        };
+        let xml = build_logout_request(&request, None)?;
+        let query = redirect_query(MessageField::Request, &xml, None, Some(keys.signing()))?;
+        urls.push(redirect_url(&endpoint.location, &query));
+    }
+    Ok(urls)
 }

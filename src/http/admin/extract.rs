@@ -220,10 +220,21 @@ impl Paging {
     }
 
     /// Turns the rows of [`Self::store_page`] (ordered by id) into a page.
-    pub fn finish<T, V>(&self, mut rows: Vec<T>, id: impl Fn(&T) -> String) -> views::Page<V>
+    pub fn finish<T, V>(&self, rows: Vec<T>, id: impl Fn(&T) -> String) -> views::Page<V>
     where
         V: for<'a> From<&'a T>,
     {
+        self.finish_with(rows, id, |row| V::from(row))
+    }
+
+    /// [`Self::finish`] with views made by `view` (for views that need more
+    /// than the row, such as the hub's URLs).
+    pub fn finish_with<T, V>(
+        &self,
+        mut rows: Vec<T>,
+        id: impl Fn(&T) -> String,
+        view: impl Fn(&T) -> V,
+    ) -> views::Page<V> {
         let limit = self.limit as usize;
         // The store caps a page at MAX_LIMIT rows, so with the largest limit
         // a full page is all it can tell: say more may follow.
@@ -232,7 +243,7 @@ impl Paging {
         rows.truncate(limit);
         let next_cursor = if more { rows.last().map(&id) } else { None };
         views::Page {
-            items: rows.iter().map(V::from).collect(),
+            items: rows.iter().map(view).collect(),
             next_cursor,
         }
     }

@@ -13,6 +13,7 @@ pub mod clients;
 pub mod events;
 pub mod extract;
 pub mod groups;
+pub mod idps;
 pub mod keys;
 pub mod openapi;
 pub mod roles;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(api_keys::routes())
         .merge(clients::routes())
         .merge(saml_sps::routes())
+        .merge(idps::routes())
         .merge(events::routes())
         .merge(keys::routes())
         .route("/api/openapi.json", get(openapi::serve))
@@ -118,6 +120,13 @@ async fn method_not_allowed() -> ApiError {
         saml_sps::get_saml_sp,
         saml_sps::replace_saml_sp,
         saml_sps::delete_saml_sp,
+        idps::list_idps,
+        idps::create_idp,
+        idps::get_idp,
+        idps::replace_idp,
+        idps::delete_idp,
+        idps::list_identities,
+        idps::unlink_identity,
         events::list_events,
         keys::list_keys,
         keys::rotate_keys,
@@ -145,6 +154,7 @@ async fn method_not_allowed() -> ApiError {
         (name = "api-keys", description = "API keys for the admin API and SCIM"),
         (name = "clients", description = "OAuth / OpenID Connect clients (relying parties)"),
         (name = "saml-sps", description = "SAML service providers: the applications of the tenant's SAML IdP"),
+        (name = "idps", description = "Upstream identity providers the tenant's users log in through, and the identities linked to users"),
         (name = "events", description = "The audit log"),
         (name = "keys", description = "Token-signing keys and their rotation"),
     ),

@@ -46,7 +46,7 @@ pub fn routes() -> Router<AppState> {
 
 /// An unusable metadata document, or one that could not be fetched, is a
 /// malformed request (400) naming the field; other errors as usual.
-fn metadata_problem(e: ServiceError) -> ApiError {
+pub(super) fn metadata_problem(e: ServiceError) -> ApiError {
     match e {
         ServiceError::Invalid { field, message }
             if field == "metadata" || field == "metadata_url" =>
@@ -102,27 +102,36 @@ pub struct SamlSpInput {
 }
 
 impl SamlSpInput {
-    /// The metadata given inline or fetched; `None` when neither is given.
-    /// `reach` says which addresses a fetch may go to: installation admins
-    /// may fetch from the hub's own network, tenant admins only from public
-    /// addresses (the hub must not be a way into its network).
     async fn metadata(
         &self,
         http: &reqwest::Client,
         reach: Reach,
     ) -> Result<Option<String>, ApiError> {
-        match (&self.metadata, &self.metadata_url) {
-            (Some(_), Some(_)) => Err(ApiError::bad_request(
-                "give either metadata or metadata_url, not both",
-            )
-            .with_field("metadata")),
-            (Some(xml), None) => Ok(Some(xml.clone())),
-            (None, Some(url)) => fetch_metadata(http, url, reach)
-                .await
-                .map(Some)
-                .map_err(metadata_problem),
-            (None, None) => Ok(None),
-        }
+        inline_or_fetched(http, &self.metadata, &self.metadata_url, reach).await
+    }
+}
+
+/// A metadata document given inline or fetched from a URL; `None` when
+/// neither is given. `reach` says which addresses a fetch may go to:
+/// installation admins may fetch from the hub's own network, tenant admins
+/// only from public addresses (the hub must not be a way into its network).
+pub(super) async fn inline_or_fetched(
+    http: &reqwest::Client,
+    metadata: &Option<String>,
+    metadata_url: &Option<String>,
+    reach: Reach,
+) -> Result<Option<String>, ApiError> {
+    match (metadata, metadata_url) {
+        (Some(_), Some(_)) => Err(ApiError::bad_request(
+            "give either metadata or metadata_url, not both",
+        )
+        .with_field("metadata")),
+        (Some(xml), None) => Ok(Some(xml.clone())),
+        (None, Some(url)) => fetch_metadata(http, url, reach)
+            .await
+            .map(Some)
+            .map_err(metadata_problem),
+        (None, None) => Ok(None),
     }
 }
 

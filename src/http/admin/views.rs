@@ -18,8 +18,10 @@ use crate::core::workspace::Workspace;
 use crate::service::Hub;
 
 mod clients;
+mod idps;
 mod saml_sps;
 pub use clients::*;
+pub use idps::*;
 pub use saml_sps::*;
 
 /// Timestamps as RFC 3339 in UTC, to the microsecond: the precision they are
@@ -110,6 +112,9 @@ pub struct TenantView {
     pub scim_base_url: String,
     /// The tenant's SAML 2.0 IdP metadata (its URL is the IdP's entityID).
     pub saml_idp_metadata_url: String,
+    /// The tenant's SAML 2.0 SP metadata, for upstream SAML IdPs (its URL
+    /// is the SP's entityID).
+    pub saml_sp_metadata_url: String,
     pub settings: TenantSettingsView,
     #[serde(with = "timestamp")]
     #[schema(value_type = String, format = DateTime)]
@@ -130,6 +135,7 @@ impl TenantView {
             login_url: hub.login_url(tenant),
             scim_base_url: hub.scim_base_url(tenant),
             saml_idp_metadata_url: hub.saml_idp_metadata_url(tenant),
+            saml_sp_metadata_url: hub.saml_sp_metadata_url(tenant),
             settings: TenantSettingsView::from(&tenant.settings),
             created_at: tenant.created_at,
             updated_at: tenant.updated_at,

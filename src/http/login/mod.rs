@@ -8,6 +8,7 @@ pub mod cookies;
 pub mod csrf;
 pub mod page;
 pub mod return_to;
+pub mod upstream;
 
 use std::net::SocketAddr;
 
@@ -21,7 +22,9 @@ use serde::Deserialize;
 
 use super::AppState;
 use crate::adapters::oidc::backchannel::log_out;
+use crate::adapters::saml::logout::front_channel_requests;
 use crate::core::tenant::Tenant;
+use crate::http::saml::signing_out_page;
 use crate::secrets::tokens::new_token;
 use crate::service::login::{LoginContext, LoginError};
 use crate::service::ServiceError;
@@ -32,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant}/account", get(account::show))
         .route("/t/{tenant}/account/apps/revoke", post(account::revoke_app))
         .route("/t/{tenant}/logout", get(confirm_logout).post(logout))
+        .route("/t/{tenant}/login/idp/{name}", get(upstream::start))
 }
 
 /// The client's address as the socket saw it. (Behind a reverse proxy this
@@ -153,7 +157,7 @@ impl<'a> Pages<'a> {
         response
     }
 
-    pub(crate) fn login_form(
+    pub(crate) async fn login_form(
         &self,
         status: StatusCode,
         username: &str,
@@ -162,6 +166,10 @@ impl<'a> Pages<'a> {
     ) -> Response {
         let action = self.path("login");
         let csrf = self.csrf();
+        let providers = match self.providers(return_to).await {
+            Ok(p) => p,
+            Err(e) => return internal(&e),
+        };
         let body = page::login(&page::LoginForm {
             tenant_name: &self.tenant.display_name,
             action: &action,
@@ -169,8 +177,30 @@ impl<'a> Pages<'a> {
             username,
             return_to,
             error,
+            providers: &providers,
         });
         self.respond(status, body)
+    }
+
+    /// The login page's upstream providers: label and start URL each.
+    async fn providers(
+        &self,
+        return_to: Option<&str>,
+    ) -> Result<Vec<(String, String)>, ServiceError> {
+        let idps = self
+            .state
+            .hub
+            .list_upstreams(&self.tenant, crate::store::Page::first(100))
+            .await?;
+        Ok(idps
+            .into_iter()
+            .map(|idp| {
+                (
+                    idp.display_name.clone(),
+                    upstream::start_path(self, &idp.name, return_to),
+                )
+            })
+            .collect())
     }
 
     pub(crate) async fn signed_in(
@@ -247,8 +277,16 @@ async fn show_login(
     let force = query.force.is_some_and(|f| f == "1");
     match pages.signed_in(&headers).await {
         Ok(Some(_)) if !force => see_other(&return_to.unwrap_or_else(|| pages.path("account"))),
-        Ok(Some(_)) => pages.login_form(StatusCode::OK, &hint, return_to.as_deref(), None),
-        Ok(None) => pages.login_form(StatusCode::OK, &hint, return_to.as_deref(), None),
+        Ok(Some(_)) => {
+            pages
+                .login_form(StatusCode::OK, &hint, return_to.as_deref(), None)
+                .await
+        }
+        Ok(None) => {
+            pages
+                .login_form(StatusCode::OK, &hint, return_to.as_deref(), None)
+                .await
+        }
         Err(r) => r,
     }
 }
@@ -271,23 +309,27 @@ async fn submit_login(
                 StatusCode::PAYLOAD_TOO_LARGE => StatusCode::PAYLOAD_TOO_LARGE,
                 _ => StatusCode::BAD_REQUEST,
             };
-            return pages.login_form(
-                status,
-                "",
-                None,
-                Some("The form was malformed; please try again."),
-            );
+            return pages
+                .login_form(
+                    status,
+                    "",
+                    None,
+                    Some("The form was malformed; please try again."),
+                )
+                .await;
         }
     };
     let return_to = return_to::sanitize(form.return_to.as_deref());
     let username: String = form.username.chars().take(256).collect();
     if !pages.csrf_ok(&headers, &form.csrf) {
-        return pages.login_form(
-            StatusCode::FORBIDDEN,
-            &username,
-            return_to.as_deref(),
-            Some("This form has expired. Please sign in again."),
-        );
+        return pages
+            .login_form(
+                StatusCode::FORBIDDEN,
+                &username,
+                return_to.as_deref(),
+                Some("This form has expired. Please sign in again."),
+            )
+            .await;
     }
     let ctx = LoginContext {
         ip,
@@ -308,21 +350,27 @@ async fn submit_login(
             response.headers_mut().append(header::SET_COOKIE, cookie);
             response
         }
-        Err(LoginError::InvalidCredentials) => pages.login_form(
-            StatusCode::UNAUTHORIZED,
-            &username,
-            return_to.as_deref(),
-            Some("Invalid username or password."),
-        ),
+        Err(LoginError::InvalidCredentials) => {
+            pages
+                .login_form(
+                    StatusCode::UNAUTHORIZED,
+                    &username,
+                    return_to.as_deref(),
+                    Some("Invalid username or password."),
+                )
+                .await
+        }
         Err(LoginError::Throttled {
             retry_after_seconds,
         }) => {
-            let mut response = pages.login_form(
-                StatusCode::TOO_MANY_REQUESTS,
-                &username,
-                return_to.as_deref(),
-                Some("Too many failed attempts. Please wait a few minutes and try again."),
-            );
+            let mut response = pages
+                .login_form(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    &username,
+                    return_to.as_deref(),
+                    Some("Too many failed attempts. Please wait a few minutes and try again."),
+                )
+                .await;
             response.headers_mut().insert(
                 header::RETRY_AFTER,
                 HeaderValue::from(retry_after_seconds.max(1)),
@@ -370,11 +418,17 @@ async fn logout(
         );
         return pages.respond(StatusCode::FORBIDDEN, body);
     }
-    // Its grants end with it, and its clients hear by back channel.
+    // Its grants end with it, its OIDC clients hear by back channel, and
+    // its SAML applications through the browser (front channel).
+    let mut frames = Vec::new();
     match pages.session(&headers).await {
         Ok(Some((session, user))) => {
             let token = cookies::read(&headers, cookies::SESSION).unwrap_or_default();
             let tenant = &pages.tenant;
+            frames = match front_channel_requests(&state.hub, tenant, &session).await {
+                Ok(f) => f,
+                Err(e) => return internal(&e),
+            };
             if let Err(e) = log_out(&state.hub, tenant, &token, &session, user.id, ip).await {
                 return internal(&e);
             }
@@ -382,7 +436,11 @@ async fn logout(
         Ok(None) => {}
         Err(r) => return r,
     }
-    let mut response = see_other(&pages.path("login"));
+    let mut response = if frames.is_empty() {
+        see_other(&pages.path("login"))
+    } else {
+        signing_out_page(&pages.tenant.display_name, &frames, &pages.path("login"))
+    };
     response
         .headers_mut()
         .append(header::SET_COOKIE, pages.cookie(cookies::SESSION, "", None));

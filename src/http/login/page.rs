@@ -47,6 +47,9 @@ pub struct LoginForm<'a> {
     pub username: &'a str,
     pub return_to: Option<&'a str>,
     pub error: Option<&'a str>,
+    /// A button per upstream identity provider: its label and the URL that
+    /// starts a login through it.
+    pub providers: &'a [(String, String)],
 }
 
 pub fn login(form: &LoginForm<'_>) -> String {
@@ -83,7 +86,50 @@ pub fn login(form: &LoginForm<'_>) -> String {
          <button type=\"submit\">Sign in</button></form>",
         escape(form.username)
     );
+    if !form.providers.is_empty() {
+        body.push_str("<p>Or sign in with</p><ul class=\"providers\">");
+        for (label, url) in form.providers {
+            let _ = write!(
+                body,
+                "<li><a class=\"provider\" href=\"{}\">{}</a></li>",
+                escape(url),
+                escape(label)
+            );
+        }
+        body.push_str("</ul>");
+    }
     layout(&format!("Sign in · {}", form.tenant_name), &body)
+}
+
+/// The page shown while the browser tells the SAML applications of an
+/// ended session (one hidden frame each, carrying a LogoutRequest), then
+/// moves on to `continue_url` by itself after a few seconds (no script), or
+/// at once with the link.
+pub fn signing_out(tenant_name: &str, frames: &[String], continue_url: &str) -> String {
+    let mut body = format!(
+        "<h1>Signing you out of {}</h1><p>Telling your applications…</p>",
+        escape(tenant_name)
+    );
+    for url in frames {
+        let _ = write!(
+            body,
+            "<iframe src=\"{}\" title=\"sign-out\" hidden width=\"0\" height=\"0\"></iframe>",
+            escape(url)
+        );
+    }
+    let _ = write!(
+        body,
+        "<p><a href=\"{}\">Continue</a></p>",
+        escape(continue_url)
+    );
+    layout("Signing out", &body).replacen(
+        "<meta charset=\"utf-8\">",
+        &format!(
+            "<meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"3;url={}\">",
+            escape(continue_url)
+        ),
+        1,
+    )
 }
 
 /// An application the user let in, as the account page lists it.

@@ -19,6 +19,7 @@ use crate::adapters::oidc::grants::{issue_code, Authorized};
 use crate::adapters::oidc::id_token_hint::{self, HintError};
 use crate::adapters::oidc::policy::{allows_code_flow, client_policy, subject};
 use crate::core::oauth_grant::scope_within;
+use crate::core::upstream_idp::parse_idp_name;
 use crate::http::login::{html, internal, page, see_other, Pages};
 use crate::http::AppState;
 use crate::secrets::tokens::new_token;
@@ -124,6 +125,13 @@ fn to_login(slug: &str, pairs: &[(String, String)], force: bool) -> Response {
     query.append_pair("return_to", &return_path(slug, pairs));
     if force {
         query.append_pair("force", "1");
+    }
+    // `idp_hint=<name>`: straight to that upstream identity provider (an
+    // unknown one shows the login page, as Keycloak's `kc_idp_hint` does).
+    if let Some((_, idp)) = pairs.iter().find(|(name, _)| name == "idp_hint") {
+        if parse_idp_name(idp).is_ok() {
+            return see_other(&format!("/t/{slug}/login/idp/{idp}?{}", query.finish()));
+        }
     }
     // OIDC `login_hint`: who the client expects, pre-filled on the form.
     if let Some((_, hint)) = pairs.iter().find(|(name, _)| name == "login_hint") {

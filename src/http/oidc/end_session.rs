@@ -22,8 +22,10 @@ use axum::response::Response;
 
 use crate::adapters::oidc::backchannel::log_out;
 use crate::adapters::oidc::id_token_hint::{self, HintError};
+use crate::adapters::saml::logout::front_channel_requests;
 use crate::core::client::Client;
 use crate::http::login::{cookies, html, internal, page, see_other, ClientIp, Pages};
+use crate::http::saml::signing_out_page;
 use crate::http::AppState;
 use crate::service::ServiceError;
 
@@ -228,10 +230,28 @@ async fn end_session(
         return confirmation(&pages, &checked, &request, StatusCode::OK);
     }
     let token = cookies::read(headers, cookies::SESSION).unwrap_or_default();
+    let frames = match front_channel_requests(&state.hub, &pages.tenant, &session).await {
+        Ok(f) => f,
+        Err(e) => return internal(&e),
+    };
     if let Err(e) = log_out(&state.hub, &pages.tenant, &token, &session, user.id, ip).await {
         return internal(&e);
     }
-    done(&pages, &checked, &request, true)
+    let response = done(&pages, &checked, &request, true);
+    if frames.is_empty() {
+        return response;
+    }
+    // The SAML applications first, then where `done` was going.
+    let next = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .unwrap_or_else(|| pages.path("login"));
+    let mut page = signing_out_page(&pages.tenant.display_name, &frames, &next);
+    page.headers_mut()
+        .append(header::SET_COOKIE, pages.cookie(cookies::SESSION, "", None));
+    page
 }
 
 /// The `form-action` CSP source that lets the confirmation's POST be

@@ -1,15 +1,17 @@
 //! Each tenant's SAML 2.0 IdP over HTTP, under its issuer `/t/{tenant}`:
 //! metadata, single sign-on over HTTP-Redirect and HTTP-POST (SAML Bindings
-//! §3.4, §3.5), the return from the login page, and IdP-initiated SSO.
+//! §3.4, §3.5), the return from the login page, and IdP-initiated SSO; and
+//! its SAML service provider towards upstream IdPs (`saml/sp/…`).
 //! The wire is `usso_saml`; the checks and the assertion are
 //! `adapters::saml`; these handlers parse, call and write.
 
 pub mod slo;
+pub mod sp;
 pub mod sso;
 
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 use super::login::{html, page};
@@ -25,6 +27,12 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant}/saml/slo", get(slo::redirect).post(slo::post))
         .route("/t/{tenant}/saml/continue/{request}", get(sso::resume))
         .route("/t/{tenant}/saml/idp-initiated", get(sso::idp_initiated))
+        .route("/t/{tenant}/saml/sp/metadata", get(sp::metadata))
+        .route("/t/{tenant}/saml/sp/acs", post(sp::acs))
+        .route(
+            "/t/{tenant}/saml/sp/slo",
+            get(sp::slo_redirect).post(sp::slo_post),
+        )
 }
 
 /// A request message sent by HTTP-Redirect (Bindings §3.4): the raw query.
@@ -80,5 +88,34 @@ pub(crate) fn xml(content_type: &'static str, body: String) -> Response {
     let mut r = (StatusCode::OK, body).into_response();
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    r
+}
+
+/// The page that carries an ended session's LogoutRequests to its SAML
+/// applications (hidden frames), then goes on to `continue_url`; its CSP
+/// lets it frame exactly those applications' origins.
+pub(crate) fn signing_out_page(
+    tenant_name: &str,
+    frames: &[String],
+    continue_url: &str,
+) -> Response {
+    let mut sources: Vec<String> = frames
+        .iter()
+        .map(|u| crate::http::oidc::authorize::form_action_source(u))
+        .collect();
+    sources.sort();
+    sources.dedup();
+    let mut r = html(
+        StatusCode::OK,
+        page::signing_out(tenant_name, frames, continue_url),
+    );
+    let csp = format!(
+        "default-src 'none'; style-src 'unsafe-inline'; frame-src {}; form-action 'self'; \
+         frame-ancestors 'none'; base-uri 'none'",
+        sources.join(" ")
+    );
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        r.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
     r
 }

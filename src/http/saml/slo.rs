@@ -1,12 +1,13 @@
 //! Single Logout endpoint (SAML Profiles §4.4): a service provider's
 //! LogoutRequest over HTTP-Redirect or HTTP-POST ends the user's USSO
-//! session; the LogoutResponse goes back the same way.
+//! session; the LogoutResponse goes back the same way. A provider's
+//! LogoutResponse to USSO's own LogoutRequest is acknowledged.
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use usso_saml::binding::InboundMessage;
+use usso_saml::binding::{InboundMessage, MessageField};
 
 use super::sso::post_page;
 use super::{failure, posted_request, redirected_request};
@@ -21,6 +22,9 @@ pub async fn redirect(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
+    if carries_response(query.as_deref().unwrap_or("").as_bytes()) {
+        return acknowledged();
+    }
     logout(
         &state,
         &slug,
@@ -30,12 +34,31 @@ pub async fn redirect(
     .await
 }
 
+/// Whether a query or form carries a `SAMLResponse`: an application's
+/// LogoutResponse to a LogoutRequest USSO sent when a session ended.
+fn carries_response(raw: &[u8]) -> bool {
+    url::form_urlencoded::parse(raw).any(|(name, _)| name == "SAMLResponse")
+}
+
+/// The answer to an application's LogoutResponse: the session it concerns
+/// has already ended, whatever the application says, so nothing is done;
+/// the page only shows in the sign-out page's hidden frame.
+fn acknowledged() -> Response {
+    html(
+        StatusCode::OK,
+        page::message("Signed out", "You are signed out of this application."),
+    )
+}
+
 pub async fn post(
     State(state): State<AppState>,
     Path(slug): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
+    if carries_response(&body) {
+        return acknowledged();
+    }
     logout(&state, &slug, &headers, posted_request(&body)).await
 }
 
@@ -71,7 +94,12 @@ async fn logout(
             url,
             saml_response,
             relay_state,
-        }) => post_page(&url, &saml_response, relay_state.as_deref()),
+        }) => post_page(
+            &url,
+            MessageField::Response,
+            &saml_response,
+            relay_state.as_deref(),
+        ),
         Err(e) => failure(&e),
     }
 }

@@ -207,6 +207,7 @@ async fn answer(
             }
             post_page(
                 &delivery.acs_url,
+                MessageField::Response,
                 &delivery.saml_response,
                 delivery.relay_state.as_deref(),
             )
@@ -215,11 +216,17 @@ async fn answer(
     }
 }
 
-/// The auto-posting form that carries a Response to the service provider
-/// (Bindings §3.5.4), with a CSP that lets exactly its one script run and
-/// its form post only to `url`'s origin.
-pub(crate) fn post_page(url: &str, saml_response: &str, relay_state: Option<&str>) -> Response {
-    let body = post_form(url, MessageField::Response, saml_response, relay_state);
+/// The auto-posting form that carries a message (a Response to a service
+/// provider, an AuthnRequest to an upstream IdP) by HTTP-POST (Bindings
+/// §3.5.4), with a CSP that lets exactly its one script run and its form
+/// post only to `url`'s origin.
+pub(crate) fn post_page(
+    url: &str,
+    field: MessageField,
+    value: &str,
+    relay_state: Option<&str>,
+) -> Response {
+    let body = post_form(url, field, value, relay_state);
     let hash = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(POST_FORM_SCRIPT));
     let mut r = html(StatusCode::OK, body);
     let csp = format!(
