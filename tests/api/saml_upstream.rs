@@ -809,3 +809,97 @@ async fn admin_api_registers_lists_reads_and_deletes_saml_idps() {
         .unwrap();
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
 }
+
+/// Signing out of USSO after a login through the IdP sends the browser to
+/// the IdP's SingleLogoutService with a LogoutRequest signed by the tenant's
+/// SP key (NameID and SessionIndex of that login); the IdP's answer brings
+/// it back to the login page, once.
+#[tokio::test]
+async fn signing_out_of_usso_logs_out_at_the_idp_too() {
+    let app = TestApp::spawn().await;
+    tenant_with_idp(&app, "acme", SamlUpstreamChanges::default()).await;
+    let b = browser();
+    assert_eq!(
+        round(&app, &b, "acme", &BOB).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let page = account_page(&app, &b, "acme").await;
+    let marker = "name=\"csrf\" value=\"";
+    let start_at = page.find(marker).unwrap() + marker.len();
+    let csrf = page[start_at..].split('"').next().unwrap().to_owned();
+    let r = b
+        .post(app.url("/t/acme/logout"))
+        .form(&[("csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let to = r.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(to.starts_with(&format!("{IDP_SLO}?SAMLRequest=")), "{to}");
+    let gone = b.get(app.url("/t/acme/account")).send().await.unwrap();
+    assert!(
+        gone.status().is_redirection(),
+        "the USSO session ended first"
+    );
+
+    let sp = sp_metadata(&app, "acme").await;
+    let inbound = InboundMessage::from_redirect(
+        to.split_once('?').unwrap().1,
+        MessageField::Request,
+        &Limits::default(),
+    )
+    .unwrap();
+    let policy = MessagePolicy {
+        signature: SignaturePolicy {
+            require_signed: true,
+            allow_sha1: false,
+        },
+        expected_destination: Some(IDP_SLO.into()),
+        ..MessagePolicy::default()
+    };
+    let request = usso_saml::logout::LogoutRequest::accept(
+        inbound,
+        &sp.signing_certificates,
+        &policy,
+        app.clock.now(),
+    )
+    .unwrap();
+    assert_eq!(request.issuer, sp.entity_id);
+    assert_eq!(request.name_id.value, BOB.name_id);
+    assert_eq!(request.session_indexes, vec!["idp-session-1".to_owned()]);
+
+    let answer = usso_saml::logout::build_logout_response(
+        &usso_saml::logout::NewLogoutResponse {
+            id: "_lr1".into(),
+            issuer: IDP.into(),
+            destination: app.url("/t/acme/saml/sp/slo"),
+            in_response_to: request.id.clone(),
+            now: app.clock.now(),
+            status: usso_saml::response::Status::success(),
+        },
+        None,
+    )
+    .unwrap();
+    let q = redirect_query(MessageField::Response, &answer, None, Some(&idp_key().key)).unwrap();
+    let back = browser()
+        .get(app.url(&format!("/t/acme/saml/sp/slo?{q}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), StatusCode::SEE_OTHER);
+    assert_eq!(back.headers()[LOCATION], "/t/acme/login");
+    // Forged with another key: refused (logged), and still only the login page.
+    let forged = redirect_query(
+        MessageField::Response,
+        &answer,
+        None,
+        Some(&intruder_key().key),
+    )
+    .unwrap();
+    let r = browser()
+        .get(app.url(&format!("/t/acme/saml/sp/slo?{forged}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()[LOCATION], "/t/acme/login");
+}

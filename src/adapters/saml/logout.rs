@@ -222,12 +222,38 @@ pub(super) async fn logout_reply(
     })
 }
 
+/// What the browser carries when a USSO session ends (front channel).
+#[derive(Debug, Default)]
+pub struct SessionEndNotices {
+    /// LogoutRequests to the SAML applications the session logged in to,
+    /// each a signed HTTP-Redirect URL, for hidden frames.
+    pub frames: Vec<String>,
+    /// The LogoutRequest to the upstream SAML IdP the session came from,
+    /// visited last, at the top level; its LogoutResponse comes back to the
+    /// SP's SingleLogoutService, which then goes on to the `next` path.
+    pub upstream: Option<String>,
+}
+
+/// The notices for `session`, to read before it ends (its records go with
+/// it); `next` is where the browser goes once every party was told.
+pub async fn session_end_notices(
+    hub: &Hub,
+    tenant: &Tenant,
+    session: &Session,
+    next: &str,
+) -> Result<SessionEndNotices, SsoError> {
+    Ok(SessionEndNotices {
+        frames: sp_logout_requests(hub, tenant, session).await?,
+        upstream: super::upstream_logout::sp_initiated_request(hub, tenant, session, next).await?,
+    })
+}
+
 /// The LogoutRequests that tell the service providers `session` logged in
 /// to that it is ending (SAML Profiles §4.4.3.2, IdP-initiated), as signed
 /// HTTP-Redirect URLs for the browser to visit (front channel). Providers
 /// without a Redirect SingleLogoutService are skipped (and logged): POST
 /// needs a page of its own per provider.
-pub async fn front_channel_requests(
+async fn sp_logout_requests(
     hub: &Hub,
     tenant: &Tenant,
     session: &Session,

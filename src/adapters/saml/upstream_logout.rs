@@ -1,23 +1,27 @@
-//! Single Logout started by an upstream SAML IdP (SAML Profiles §4.4.3.2,
-//! USSO as session participant): its LogoutRequest, signed by its
-//! registered key, names the user (NameID) and the IdP session
-//! (SessionIndex) of a login it vouched for; the USSO sessions that came
-//! from that login end (their grants and back-channel clients with them),
-//! and a signed LogoutResponse goes back to the IdP's SingleLogoutService.
+//! Single Logout with an upstream SAML IdP (SAML Profiles §4.4, USSO as
+//! session participant). Started by the IdP (§4.4.3.2): its LogoutRequest,
+//! signed by its registered key, names the user (NameID) and the IdP
+//! session (SessionIndex) of a login it vouched for; the USSO sessions that
+//! came from that login end (their grants and back-channel clients with
+//! them), and a signed LogoutResponse goes back to the IdP's
+//! SingleLogoutService. Started by USSO (§4.4.3.1) when such a session
+//! ends: a signed LogoutRequest to the IdP, whose LogoutResponse returns to
+//! the SP's SingleLogoutService with the path to go on to as RelayState.
 
 use serde_json::json;
-use usso_saml::binding::InboundMessage;
-use usso_saml::logout::LogoutRequest;
+use usso_saml::binding::{redirect_query, redirect_url, InboundMessage, MessageField};
+use usso_saml::logout::{build_logout_request, LogoutRequest, LogoutResponse, NewLogoutRequest};
 use usso_saml::metadata::IdpMetadata;
 use usso_saml::signature::SignaturePolicy;
 use usso_saml::{Binding, MessagePolicy};
 
 use super::logout::{end_sessions, logout_reply, LogoutReply};
 use super::SsoError;
+use crate::core::session::Session;
 use crate::core::tenant::Tenant;
 use crate::core::upstream_idp::UpstreamConfig;
 use crate::service::{Hub, ServiceError};
-use crate::store::{federation, sessions, StoreError};
+use crate::store::{federation, sessions, upstream_idps, StoreError};
 
 /// Handles an upstream IdP's LogoutRequest for `tenant`.
 pub async fn idp_initiated(
@@ -117,4 +121,141 @@ pub async fn idp_initiated(
         &request,
     )
     .await
+}
+
+/// The LogoutRequest telling the upstream IdP that `session`, which came
+/// from it, is ending: a signed HTTP-Redirect URL to its SingleLogoutService
+/// with `next` as RelayState; `None` when the session did not come from a
+/// SAML IdP or the IdP has no Redirect SingleLogoutService.
+pub async fn sp_initiated_request(
+    hub: &Hub,
+    tenant: &Tenant,
+    session: &Session,
+    next: &str,
+) -> Result<Option<String>, SsoError> {
+    let mut conn = hub.store.conn().await.map_err(ServiceError::from)?;
+    let Some(upstream) = federation::session_upstream(&mut conn, tenant.id, session.id)
+        .await
+        .map_err(ServiceError::from)?
+    else {
+        return Ok(None);
+    };
+    let idp = match upstream_idps::get(&mut conn, tenant.id, upstream.idp_id).await {
+        Ok(idp) => idp,
+        Err(StoreError::NotFound) => return Ok(None),
+        Err(e) => return Err(ServiceError::from(e).into()),
+    };
+    drop(conn);
+    let UpstreamConfig::Saml(config) = &idp.config;
+    let metadata = IdpMetadata::parse(config.metadata.as_bytes()).map_err(|e| {
+        SsoError::Service(ServiceError::Internal(format!(
+            "stored metadata of upstream IdP {}: {e}",
+            idp.id
+        )))
+    })?;
+    let (Some(endpoint), Some(name_id)) = (
+        metadata.slo(Binding::HttpRedirect),
+        super::name_id_from_json(&upstream.name_id),
+    ) else {
+        return Ok(None);
+    };
+    let now = hub.now();
+    let request = NewLogoutRequest {
+        id: super::assertion::new_message_id(),
+        issuer: hub.saml_sp_metadata_url(tenant),
+        destination: endpoint.location.clone(),
+        now,
+        name_id,
+        session_index: upstream.session_index.clone(),
+        not_on_or_after: Some(now + time::Duration::minutes(5)),
+        reason: Some("urn:oasis:names:tc:SAML:2.0:logout:user".into()),
+    };
+    let xml = build_logout_request(&request, None)?;
+    let keys = super::idp::idp_keys(hub, tenant).await?;
+    let key = config.settings.sign_requests.then(|| keys.signing());
+    let query = redirect_query(MessageField::Request, &xml, None, key)?;
+    // Where to go once the IdP answers, kept under the request's ID.
+    let pending = serde_json::json!({ "next": next }).to_string();
+    let mut conn = hub.store.conn().await.map_err(ServiceError::from)?;
+    federation::insert_request(
+        &mut conn,
+        tenant.id,
+        &request.id,
+        idp.id,
+        &pending,
+        now,
+        now + time::Duration::minutes(15),
+    )
+    .await
+    .map_err(ServiceError::from)?;
+    Ok(Some(redirect_url(&endpoint.location, &query)))
+}
+
+/// An upstream IdP's LogoutResponse to [`sp_initiated_request`]: checked
+/// with the IdP's registered keys (a signature is checked when present),
+/// matched to the pending request it answers (taken once); returns where
+/// the browser goes on to. The USSO session ended before the request was
+/// sent, so a refused or failed answer changes nothing for it.
+pub async fn logout_returned(
+    hub: &Hub,
+    tenant: &Tenant,
+    inbound: InboundMessage,
+) -> Result<String, SsoError> {
+    let claimed = inbound
+        .claimed_issuer()
+        .ok_or_else(|| SsoError::Refused("a LogoutResponse without Issuer".into()))?
+        .to_owned();
+    let idp = match hub.saml_upstream_by_entity_id(tenant, &claimed).await {
+        Ok(idp) => idp,
+        Err(ServiceError::NotFound(_)) => {
+            return Err(SsoError::Refused(format!(
+                "no upstream IdP {claimed:?} is registered with this tenant"
+            )))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let UpstreamConfig::Saml(config) = &idp.config;
+    let metadata = IdpMetadata::parse(config.metadata.as_bytes()).map_err(|e| {
+        SsoError::Service(ServiceError::Internal(format!(
+            "stored metadata of upstream IdP {}: {e}",
+            idp.id
+        )))
+    })?;
+    let policy = MessagePolicy {
+        signature: SignaturePolicy {
+            require_signed: false,
+            allow_sha1: config.settings.allow_sha1,
+        },
+        expected_destination: Some(hub.saml_sp_slo_url(tenant)),
+        ..MessagePolicy::default()
+    };
+    let response =
+        LogoutResponse::accept(inbound, &metadata.signing_certificates, &policy, hub.now())?;
+    let request_id = response
+        .in_response_to
+        .ok_or_else(|| SsoError::Refused("a LogoutResponse without InResponseTo".into()))?;
+    let mut conn = hub.store.conn().await.map_err(ServiceError::from)?;
+    let pending = match federation::take_request(
+        &mut conn,
+        tenant.id,
+        &request_id,
+        idp.id,
+        hub.now(),
+    )
+    .await
+    {
+        Ok(p) => p,
+        Err(StoreError::NotFound) => {
+            return Err(SsoError::Refused(
+                "the LogoutResponse answers no pending request".into(),
+            ))
+        }
+        Err(e) => return Err(ServiceError::from(e).into()),
+    };
+    if !response.status.is_success() {
+        tracing::info!(idp = %idp.name, status = %response.status.code, "the upstream IdP did not log the user out");
+    }
+    let next: serde_json::Value = serde_json::from_str(&pending)
+        .map_err(|e| ServiceError::Internal(format!("pending upstream logout: {e}")))?;
+    Ok(next["next"].as_str().unwrap_or_default().to_owned())
 }

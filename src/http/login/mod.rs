@@ -22,9 +22,9 @@ use serde::Deserialize;
 
 use super::AppState;
 use crate::adapters::oidc::backchannel::log_out;
-use crate::adapters::saml::logout::front_channel_requests;
+use crate::adapters::saml::logout::{session_end_notices, SessionEndNotices};
 use crate::core::tenant::Tenant;
-use crate::http::saml::signing_out_page;
+use crate::http::saml::after_logout;
 use crate::secrets::tokens::new_token;
 use crate::service::login::{LoginContext, LoginError};
 use crate::service::ServiceError;
@@ -418,15 +418,16 @@ async fn logout(
         );
         return pages.respond(StatusCode::FORBIDDEN, body);
     }
-    // Its grants end with it, its OIDC clients hear by back channel, and
-    // its SAML applications through the browser (front channel).
-    let mut frames = Vec::new();
+    // Its grants end with it, its OIDC clients hear by back channel, its
+    // SAML applications and upstream IdP through the browser.
+    let next = pages.path("login");
+    let mut notices = SessionEndNotices::default();
     match pages.session(&headers).await {
         Ok(Some((session, user))) => {
             let token = cookies::read(&headers, cookies::SESSION).unwrap_or_default();
             let tenant = &pages.tenant;
-            frames = match front_channel_requests(&state.hub, tenant, &session).await {
-                Ok(f) => f,
+            notices = match session_end_notices(&state.hub, tenant, &session, &next).await {
+                Ok(n) => n,
                 Err(e) => return internal(&e),
             };
             if let Err(e) = log_out(&state.hub, tenant, &token, &session, user.id, ip).await {
@@ -436,11 +437,7 @@ async fn logout(
         Ok(None) => {}
         Err(r) => return r,
     }
-    let mut response = if frames.is_empty() {
-        see_other(&pages.path("login"))
-    } else {
-        signing_out_page(&pages.tenant.display_name, &frames, &pages.path("login"))
-    };
+    let mut response = after_logout(&pages.tenant.display_name, notices, &next);
     response
         .headers_mut()
         .append(header::SET_COOKIE, pages.cookie(cookies::SESSION, "", None));

@@ -22,10 +22,10 @@ use axum::response::Response;
 
 use crate::adapters::oidc::backchannel::log_out;
 use crate::adapters::oidc::id_token_hint::{self, HintError};
-use crate::adapters::saml::logout::front_channel_requests;
+use crate::adapters::saml::logout::session_end_notices;
 use crate::core::client::Client;
 use crate::http::login::{cookies, html, internal, page, see_other, ClientIp, Pages};
-use crate::http::saml::signing_out_page;
+use crate::http::saml::after_logout;
 use crate::http::AppState;
 use crate::service::ServiceError;
 
@@ -230,25 +230,33 @@ async fn end_session(
         return confirmation(&pages, &checked, &request, StatusCode::OK);
     }
     let token = cookies::read(headers, cookies::SESSION).unwrap_or_default();
-    let frames = match front_channel_requests(&state.hub, &pages.tenant, &session).await {
-        Ok(f) => f,
+    let response = done(&pages, &checked, &request, true);
+    // Where `done` goes: after the SAML applications and the upstream IdP
+    // heard of the logout, when there are any.
+    let next = response
+        .headers()
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let notices = match session_end_notices(
+        &state.hub,
+        &pages.tenant,
+        &session,
+        next.as_deref().unwrap_or(&pages.path("login")),
+    )
+    .await
+    {
+        Ok(n) => n,
         Err(e) => return internal(&e),
     };
     if let Err(e) = log_out(&state.hub, &pages.tenant, &token, &session, user.id, ip).await {
         return internal(&e);
     }
-    let response = done(&pages, &checked, &request, true);
-    if frames.is_empty() {
+    if notices.frames.is_empty() && notices.upstream.is_none() {
         return response;
     }
-    // The SAML applications first, then where `done` was going.
-    let next = response
-        .headers()
-        .get(header::LOCATION)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .unwrap_or_else(|| pages.path("login"));
-    let mut page = signing_out_page(&pages.tenant.display_name, &frames, &next);
+    let next = next.unwrap_or_else(|| pages.path("login"));
+    let mut page = after_logout(&pages.tenant.display_name, notices, &next);
     page.headers_mut()
         .append(header::SET_COOKIE, pages.cookie(cookies::SESSION, "", None));
     page

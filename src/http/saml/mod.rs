@@ -14,8 +14,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 
-use super::login::{html, page};
+use super::login::{html, page, see_other};
 use super::AppState;
+use crate::adapters::saml::logout::SessionEndNotices;
 use usso_saml::binding::{InboundMessage, Limits, MessageField};
 
 use crate::adapters::saml::SsoError;
@@ -91,15 +92,17 @@ pub(crate) fn xml(content_type: &'static str, body: String) -> Response {
     r
 }
 
-/// The page that carries an ended session's LogoutRequests to its SAML
-/// applications (hidden frames), then goes on to `continue_url`; its CSP
-/// lets it frame exactly those applications' origins.
-pub(crate) fn signing_out_page(
-    tenant_name: &str,
-    frames: &[String],
-    continue_url: &str,
-) -> Response {
-    let mut sources: Vec<String> = frames
+/// Where the browser goes once a session ended: through the page that
+/// carries its LogoutRequests to its SAML applications (hidden frames, with
+/// a CSP that lets it frame exactly their origins), then to the upstream
+/// IdP's logout when the session came from one, then to `next`.
+pub(crate) fn after_logout(tenant_name: &str, notices: SessionEndNotices, next: &str) -> Response {
+    let then = notices.upstream.as_deref().unwrap_or(next);
+    if notices.frames.is_empty() {
+        return see_other(then);
+    }
+    let mut sources: Vec<String> = notices
+        .frames
         .iter()
         .map(|u| crate::http::oidc::authorize::form_action_source(u))
         .collect();
@@ -107,7 +110,7 @@ pub(crate) fn signing_out_page(
     sources.dedup();
     let mut r = html(
         StatusCode::OK,
-        page::signing_out(tenant_name, frames, continue_url),
+        page::signing_out(tenant_name, &notices.frames, then),
     );
     let csp = format!(
         "default-src 'none'; style-src 'unsafe-inline'; frame-src {}; form-action 'self'; \

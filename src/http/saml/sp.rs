@@ -16,7 +16,7 @@ use super::sso::post_page;
 use super::{posted_request, redirected_request, xml};
 use crate::adapters::saml::logout::LogoutReply;
 use crate::adapters::saml::upstream::{finish_login, sp_metadata, UpstreamLoginError};
-use crate::adapters::saml::upstream_logout::idp_initiated;
+use crate::adapters::saml::upstream_logout::{idp_initiated, logout_returned};
 use crate::adapters::saml::SsoError;
 use crate::http::login::{cookies, html, internal, page, see_other, ClientIp, Pages};
 use crate::http::AppState;
@@ -138,6 +138,13 @@ pub async fn slo_redirect(
     Path(slug): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Response {
+    let raw = query.as_deref().unwrap_or("");
+    if carries_response(raw.as_bytes()) {
+        let inbound =
+            InboundMessage::from_redirect(raw, MessageField::Response, &Limits::default())
+                .map_err(SsoError::from);
+        return logout_answered(&state, &slug, inbound).await;
+    }
     upstream_logout(&state, &slug, redirected_request(query.as_deref())).await
 }
 
@@ -147,7 +154,47 @@ pub async fn slo_post(
     Path(slug): Path<String>,
     body: Bytes,
 ) -> Response {
+    if carries_response(&body) {
+        return logout_answered(&state, &slug, posted_response(&body)).await;
+    }
     upstream_logout(&state, &slug, posted_request(&body)).await
+}
+
+fn carries_response(raw: &[u8]) -> bool {
+    url::form_urlencoded::parse(raw).any(|(name, _)| name == "SAMLResponse")
+}
+
+/// The IdP's LogoutResponse to USSO's LogoutRequest: on to the path kept
+/// with the request, or to the login page when the answer is refused (the
+/// session ended before the request left).
+async fn logout_answered(
+    state: &AppState,
+    slug: &str,
+    inbound: Result<InboundMessage, SsoError>,
+) -> Response {
+    let tenant = match state.hub.tenant(slug).await {
+        Ok(t) => t,
+        Err(_) => {
+            return html(
+                StatusCode::NOT_FOUND,
+                page::message("Not found", "There is no such tenant here."),
+            )
+        }
+    };
+    let login = format!("/t/{}/login", tenant.slug);
+    let answered = match inbound {
+        Ok(inbound) => logout_returned(&state.hub, &tenant, inbound).await,
+        Err(e) => Err(e),
+    };
+    match answered {
+        Ok(next) if !next.is_empty() => see_other(&next),
+        Ok(_) => see_other(&login),
+        Err(SsoError::Service(e)) => internal(&e),
+        Err(e) => {
+            tracing::warn!(reason = %e, "upstream LogoutResponse refused");
+            see_other(&login)
+        }
+    }
 }
 
 async fn upstream_logout(
