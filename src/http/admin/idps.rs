@@ -2,7 +2,7 @@
 //! of the tenant log in through — list (paged, without metadata), register
 //! a SAML IdP from metadata given inline or fetched from a URL, read (with
 //! the metadata), replace (with `If-Match`), delete. `{idp}` is a
-//! provider's id or name. And `/users/{user}/identities`: the identities
+//! provider's id or name. And `/users/{id}/identities`: the identities
 //! at those providers linked to a user, listed and removed.
 
 use std::collections::BTreeMap;
@@ -45,11 +45,11 @@ pub fn routes() -> Router<AppState> {
             get(get_idp).put(replace_idp).delete(delete_idp),
         )
         .route(
-            "/api/v1/tenants/{tenant}/users/{user}/identities",
+            "/api/v1/tenants/{tenant}/users/{id}/identities",
             get(list_identities),
         )
         .route(
-            "/api/v1/tenants/{tenant}/users/{user}/identities/{idp}/{subject}",
+            "/api/v1/tenants/{tenant}/users/{id}/identities/{idp}/{subject}",
             delete(unlink_identity),
         )
         .layer(DefaultBodyLimit::max(MAX_IDP_BODY_BYTES))
@@ -359,11 +359,11 @@ pub async fn delete_idp(
 /// The identities at upstream providers linked to a user.
 #[utoipa::path(
     get,
-    path = "/api/v1/tenants/{tenant}/users/{user}/identities",
+    path = "/api/v1/tenants/{tenant}/users/{id}/identities",
     tag = "idps",
     params(
         ("tenant" = String, Path, description = "The tenant's slug"),
-        ("user" = String, Path, description = "The user's id"),
+        ("id" = String, Path, description = "The user's id, username or email"),
     ),
     responses(
         (status = 200, description = "The linked identities", body = [LinkedIdentityView]),
@@ -388,11 +388,11 @@ pub async fn list_identities(
 /// that provider is a first login again).
 #[utoipa::path(
     delete,
-    path = "/api/v1/tenants/{tenant}/users/{user}/identities/{idp}/{subject}",
+    path = "/api/v1/tenants/{tenant}/users/{id}/identities/{idp}/{subject}",
     tag = "idps",
     params(
         ("tenant" = String, Path, description = "The tenant's slug"),
-        ("user" = String, Path, description = "The user's id"),
+        ("id" = String, Path, description = "The user's id, username or email"),
         ("idp" = String, Path, description = "The provider's id or name"),
         ("subject" = String, Path, description = "The provider's identifier for the user (percent-encoded)"),
     ),
