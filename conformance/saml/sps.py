@@ -10,7 +10,12 @@ must end at USSO with a 400 page and a logged reason. Last, single logout
 started by the first pysaml2 SP (its metadata lists SingleLogoutService for
 HTTP-Redirect and HTTP-POST): an unsigned LogoutRequest is refused, a signed
 one over HTTP-Redirect ends the USSO session and comes back as a signed
-LogoutResponse that pysaml2 accepts.
+LogoutResponse that pysaml2 accepts. Then single logout started by USSO: a
+fresh session logs in to both pysaml2 SPs and python3-saml (whose metadata
+now lists an HTTP-Redirect SingleLogoutService too) and signs out of USSO
+(`GET`/`POST {issuer}/logout`); the sign-out page carries one hidden frame
+per SP, whose signed LogoutRequest each library verifies (a damaged
+signature refused) and answers at `{issuer}/saml/slo` (200).
 
 Called by run.sh; prints one PASS/FAIL line per check and the summary.
 """
@@ -42,6 +47,7 @@ from saml2.xmldsig import DIGEST_SHA256, SIG_RSA_SHA256
 from onelogin.saml2.auth import OneLogin_Saml2_Auth
 from onelogin.saml2.constants import OneLogin_Saml2_Constants as OL
 from onelogin.saml2.idp_metadata_parser import OneLogin_Saml2_IdPMetadataParser
+from onelogin.saml2.logout_request import OneLogin_Saml2_Logout_Request
 from onelogin.saml2.response import OneLogin_Saml2_Response
 from onelogin.saml2.settings import OneLogin_Saml2_Settings
 
@@ -102,6 +108,10 @@ def hidden_inputs(page):
         if name:
             out[html.unescape(name.group(1))] = html.unescape(value.group(1)) if value else ""
     return out
+
+
+def query_of(url):
+    return dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(url).query, keep_blank_values=True))
 
 
 def form_action(page):
@@ -307,6 +317,7 @@ def onelogin_settings(entity, acs, key, crt, idp_xml=None):
         "sp": {
             "entityId": entity,
             "assertionConsumerService": {"url": acs, "binding": OL.BINDING_HTTP_POST},
+            "singleLogoutService": {"url": onelogin_slo(acs), "binding": OL.BINDING_HTTP_REDIRECT},
             "NameIDFormat": PERSISTENT,
             "x509cert": pem_body(crt),
             "privateKey": open(key).read(),
@@ -319,6 +330,7 @@ def onelogin_settings(entity, acs, key, crt, idp_xml=None):
             "signatureAlgorithm": OL.RSA_SHA256,
             "digestAlgorithm": OL.SHA256,
             "rejectDeprecatedAlgorithm": True,
+            "logoutResponseSigned": True,
         },
     }
     if idp_xml:
@@ -327,6 +339,11 @@ def onelogin_settings(entity, acs, key, crt, idp_xml=None):
         s["idp"] = {"entityId": "https://placeholder.invalid/", "singleSignOnService": {"url": "https://placeholder.invalid/sso"},
                     "x509cert": pem_body(crt)}
     return s
+
+
+def onelogin_slo(acs):
+    """python3-saml's SingleLogoutService (HTTP-Redirect), next to its ACS."""
+    return acs.rsplit("/", 1)[0] + "/slo"
 
 
 def request_data(url):
@@ -605,6 +622,190 @@ def main():
         return True
 
     check.run("SLO signed LogoutRequest over HTTP-Redirect", slo)
+
+    # 8. USSO ends the session (sign-out at USSO, SAML Profiles §4.4.3.2 with
+    # USSO as the IdP): a fresh browser logs in to the two pysaml2 SPs and
+    # python3-saml, then signs out of USSO. The answer is the sign-out page,
+    # one hidden frame per SP carrying a LogoutRequest signed by the IdP key
+    # over HTTP-Redirect; each SP library verifies and answers its request.
+    slo_state = {}
+
+    def idp_logout_logins():
+        b = Browser(usso)
+        slo_state["browser"] = b
+        req_id, location = sp1.redirect_request(usso.metadata_url, "slo-1")
+        r, _ = b.log_in_from(b.get(location))
+        _, resp, _ = b.auto_post(r)
+        ar = sp1.accept(resp, req_id)
+        slo_state["sp1"] = (ar.name_id, ar.session_info().get("session_index"))
+        req_id, fields = sp2.post_request(usso.sso, "slo-2")
+        r = b.post(usso.sso, {"SAMLRequest": fields["SAMLRequest"], "RelayState": fields.get("RelayState", "")})
+        _, resp, _ = b.auto_post(r)
+        ar = sp2.accept(resp, req_id)
+        slo_state["sp2"] = (ar.name_id, ar.session_info().get("session_index"))
+        auth = OneLogin_Saml2_Auth(request_data(ol_acs), ol_settings)
+        location = auth.login(return_to="slo-3")
+        ol_req_id = auth.get_last_request_id()
+        _, resp, _ = b.auto_post(b.get(location))
+        response = OneLogin_Saml2_Response(ol_settings, resp)
+        assert response.is_valid(request_data(ol_acs), ol_req_id, raise_exceptions=False), response.get_error()
+        slo_state["ol"] = (response.get_nameid(), response.get_session_index())
+        check("IdP-initiated SLO: a fresh session logged in to the two pysaml2 SPs and python3-saml",
+              all(slo_state[k][1] for k in ("sp1", "sp2", "ol")), repr(slo_state))
+        return True
+
+    def idp_logout_page():
+        b = slo_state["browser"]
+        page = b.get(usso.issuer + "/logout")
+        csrf = hidden_inputs(page.text).get("csrf")
+        check("sign-out: GET {issuer}/logout offers a form with csrf", page.status_code == 200 and csrf,
+              "status %d" % page.status_code)
+        r = b.post(usso.issuer + "/logout", {"csrf": csrf})
+        check("sign-out: 200 'Signing you out' page", r.status_code == 200 and "Signing you out" in r.text,
+              "status %d, Location %s, body %s" % (r.status_code, r.headers.get("Location"), r.text[:200]))
+        raw = re.findall(r'<iframe\b[^>]*\bsrc="([^"]*)"', r.text)
+        check("sign-out: & in the frame URLs is written &amp;",
+              raw and all("&amp;" in x and not re.search(r"&(?!amp;)", x) for x in raw), repr([x[:120] for x in raw]))
+        frames = [html.unescape(x) for x in raw]
+        hidden = re.findall(r"<iframe\b[^>]*>", r.text)
+        check("sign-out: the frames are hidden", hidden and all(re.search(r"\bhidden\b", t) for t in hidden),
+              repr(hidden[:1]))
+        targets = {"sp1": slo_urls(sp1.acs)[0], "sp2": slo_urls(sp2.acs)[0], "ol": onelogin_slo(ol_acs)}
+        by_sp = {k: [f for f in frames if f.startswith(u + "?")] for k, u in targets.items()}
+        check("sign-out: one frame per SP, at its HTTP-Redirect SingleLogoutService",
+              len(frames) == 3 and all(len(v) == 1 for v in by_sp.values()), repr([f[:80] for f in frames]))
+        csp = r.headers.get("Content-Security-Policy", "")
+        frame_src = re.search(r"frame-src ([^;]*)", csp)
+        origins = set(frame_src.group(1).split()) if frame_src else set()
+        want = {"https://sp1.pysaml2.test", "https://sp2.pysaml2.test", "https://sp.onelogin.test"}
+        check("sign-out: CSP frame-src lists the SPs' origins", want <= origins, repr(csp))
+        login = "/t/%s/login" % usso.tenant
+        refresh = re.search(r'<meta http-equiv="refresh" content="([^"]*)"', r.text)
+        check("sign-out: meta refresh to the login page after 3 s",
+              refresh and html.unescape(refresh.group(1)) == "3;url=" + login, repr(refresh and refresh.group(0)))
+        links = [html.unescape(x) for x in re.findall(r'<a\b[^>]*\bhref="([^"]*)"[^>]*>\s*Continue', r.text)]
+        check("sign-out: Continue link to the login page", links == [login], repr(links))
+        for k, v in by_sp.items():
+            if v:
+                q = query_of(v[0])
+                check("sign-out frame %s: SAMLRequest, SigAlg (RSA-SHA256), Signature" % k,
+                      "SAMLRequest" in q and "Signature" in q and q.get("SigAlg") == SIG_RSA_SHA256, repr(sorted(q)))
+        slo_state["frames"] = {k: v[0] for k, v in by_sp.items() if v}
+        return True
+
+    def flipped(sig):
+        raw = bytearray(base64.b64decode(sig))
+        raw[len(raw) // 2] ^= 0x01
+        return base64.b64encode(bytes(raw)).decode()
+
+    def pysaml2_frame(name, sp, key, answer_binding):
+        def go():
+            src = slo_state["frames"][key]
+            q = query_of(src)
+            # pysaml2 checks a Redirect request's signature only when told to
+            # (this knob, though named for AuthnRequests, governs every
+            # request it parses): against USSO's IdP metadata certificate.
+            sp.client.config.setattr("idp", "want_authn_requests_signed", True)
+
+            def parse(query):
+                return sp.client.parse_logout_request(
+                    query["SAMLRequest"], BINDING_HTTP_REDIRECT, relay_state=query.get("RelayState"),
+                    sigalg=query.get("SigAlg"), signature=query.get("Signature"))
+
+            req = parse(q)
+            check(name + ": pysaml2 parse_logout_request accepts it (Redirect signature verified)", req is not None)
+            try:
+                bad = parse(dict(q, Signature=flipped(q["Signature"])))
+            except Exception:  # noqa: BLE001 - refusing is the expected outcome
+                bad = None
+            check(name + ": pysaml2 refuses a copy with a damaged signature (so it did verify)", bad is None)
+            idp_cert_b64 = re.sub(r"\s", "", certs[0])
+            check(name + ": the signature verifies with the certificate in the IdP metadata",
+                  verify_redirect_signature({k: q[k] for k in ("SAMLRequest", "SigAlg", "Signature", "RelayState")
+                                             if k in q}, sp.client.sec.sec_backend, idp_cert_b64))
+            m = req.message
+            name_id, session_index = slo_state[key]
+            check(name + ": Issuer is the IdP entityID", m.issuer is not None and m.issuer.text == usso.metadata_url,
+                  repr(m.issuer.text if m.issuer is not None else None))
+            check(name + ": Destination is the SP's SLO URL", m.destination == slo_urls(sp.acs)[0], repr(m.destination))
+            check(name + ": NameID is the one of the login",
+                  m.name_id is not None and m.name_id.text == name_id.text and m.name_id.format == name_id.format,
+                  "%r != %r" % (m.name_id, name_id))
+            indexes = [si.text for si in (m.session_index or [])]
+            check(name + ": SessionIndex is the one of the login", indexes == [session_index],
+                  "%r != %r" % (indexes, session_index))
+            # pysaml2's LogoutResponse, to USSO's SingleLogoutService.
+            sign_xml = answer_binding == BINDING_HTTP_POST
+            resp = sp.client.create_logout_response(m, [answer_binding], sign=sign_xml, sign_alg=SIG_RSA_SHA256,
+                                                    digest_alg=DIGEST_SHA256)
+            # (signed, pysaml2 hands back the XML text rather than the object)
+            xml = resp if isinstance(resp, str) else str(resp)
+            destination = re.search(r'<(?:\w+:)?LogoutResponse\b[^>]*\bDestination="([^"]*)"', xml)
+            destination = html.unescape(destination.group(1)) if destination else None
+            check(name + ": pysaml2 answers to USSO's SLO URL", destination == usso.issuer + "/saml/slo",
+                  repr(destination))
+            if sign_xml:
+                check(name + ": pysaml2 signed its LogoutResponse (XML signature, for HTTP-POST)",
+                      re.search(r"<(?:\w+:)?Signature\b", xml), xml[:200])
+            info = sp.client.apply_binding(answer_binding, xml, destination, q.get("RelayState"),
+                                           response=True, sign=not sign_xml, sigalg=SIG_RSA_SHA256)
+            b = slo_state["browser"]
+            if answer_binding == BINDING_HTTP_REDIRECT:
+                r = b.get(dict(info["headers"])["Location"])
+            else:
+                fields = hidden_inputs(info["data"])
+                r = b.post(form_action(info["data"]) or destination, fields)
+            check(name + ": USSO acknowledges the LogoutResponse (%s): 200" % answer_binding.rsplit(":", 1)[-1],
+                  r.status_code == 200, "status %d, body %s" % (r.status_code, r.text[:200]))
+            return True
+        check.run(name, go)
+
+    def onelogin_frame():
+        name = "sign-out frame python3-saml"
+        src = slo_state["frames"]["ol"]
+        q = query_of(src)
+        xml = decode_base64_and_inflate(q["SAMLRequest"]).decode()
+        name_id, session_index = slo_state["ol"]
+        check(name + ": NameID is the one of the login", OneLogin_Saml2_Logout_Request.get_nameid(xml) == name_id,
+              "%r != %r" % (OneLogin_Saml2_Logout_Request.get_nameid(xml), name_id))
+        check(name + ": SessionIndex is the one of the login",
+              OneLogin_Saml2_Logout_Request.get_session_indexes(xml) == [session_index],
+              "%r != %r" % (OneLogin_Saml2_Logout_Request.get_session_indexes(xml), session_index))
+
+        def process(query):
+            data = dict(request_data(onelogin_slo(ol_acs)), get_data=query)
+            auth = OneLogin_Saml2_Auth(data, ol_settings)
+            return auth, auth.process_slo(keep_local_session=True)
+
+        bad_auth, bad = process(dict(q, Signature=flipped(q["Signature"])))
+        check(name + ": python3-saml refuses a copy with a damaged signature (invalid_logout_request_signature)",
+              bad is None and "invalid_logout_request_signature" in bad_auth.get_errors(), repr(bad_auth.get_errors()))
+        auth, back = process(q)
+        check(name + ": python3-saml (strict) accepts it (signature checked with the IdP certificate)",
+              not auth.get_errors() and back, "%s %s" % (auth.get_errors(), auth.get_last_error_reason()))
+        check(name + ": python3-saml answers with a signed LogoutResponse to USSO's SLO URL",
+              back and back.startswith(usso.issuer + "/saml/slo?") and "Signature=" in back, str(back)[:160])
+        if back:
+            r = slo_state["browser"].get(back)
+            check(name + ": USSO acknowledges the LogoutResponse: 200", r.status_code == 200,
+                  "status %d, body %s" % (r.status_code, r.text[:200]))
+        return True
+
+    def idp_logout_ended():
+        b = slo_state["browser"]
+        _, location = sp1.redirect_request(usso.metadata_url, "after-sign-out")
+        r = b.get(location)
+        login = urllib.parse.urlsplit(b.absolute(r.headers.get("Location", ""))).path
+        check("sign-out: the USSO session is gone (next SSO goes to the login page)",
+              r.status_code == 303 and login == "/t/%s/login" % usso.tenant,
+              "status %d, Location %s" % (r.status_code, r.headers.get("Location")))
+        return True
+
+    if check.run("IdP-initiated SLO logins", idp_logout_logins) and check.run("sign-out page", idp_logout_page):
+        pysaml2_frame("sign-out frame pysaml2 Redirect SP", sp1, "sp1", BINDING_HTTP_REDIRECT)
+        pysaml2_frame("sign-out frame pysaml2 POST SP", sp2, "sp2", BINDING_HTTP_POST)
+        check.run("sign-out frame python3-saml", onelogin_frame)
+        check.run("sign-out ends the session", idp_logout_ended)
 
     return finish(check)
 

@@ -9,7 +9,13 @@ kept, redirects read by hand): USSO's login start must send a signed
 AuthnRequest that pysaml2 accepts, and pysaml2's Responses posted to USSO's
 ACS must log the user in (created on first login), in every signing and
 encryption variant. Then the refusals (a 400 page and no session) and the
-account rules (403), and `idp_hint` on the OIDC authorize endpoint.
+account rules (403), and `idp_hint` on the OIDC authorize endpoint. Last,
+single logout: the IdP's metadata lists an HTTP-Redirect SingleLogoutService
+(never served either); pysaml2 sends signed and unsigned LogoutRequests to
+`{issuer}/saml/sp/slo` and verifies USSO's LogoutResponse, then verifies and
+answers the LogoutRequest USSO sends when a session that came from it is
+signed out (also through the sign-out page when the session logged in to a
+SAML application of the tenant).
 
 Called by run.sh after sps.py, against the same server; prints one
 PASS/FAIL line per check and the summary; exits non-zero on any failure.
@@ -19,6 +25,7 @@ import argparse
 import base64
 import functools
 import hashlib
+import html
 import json
 import os
 import re
@@ -34,7 +41,7 @@ import saml2.assertion
 import saml2.entity
 import saml2.sigver
 from saml2 import BINDING_HTTP_POST, BINDING_HTTP_REDIRECT
-from saml2.config import IdPConfig
+from saml2.config import IdPConfig, SPConfig
 from saml2.metadata import create_metadata_string
 from saml2.saml import NAME_FORMAT_URI, NAMEID_FORMAT_PERSISTENT, NAMEID_FORMAT_TRANSIENT, NameID
 from saml2.saml import AUTHN_PASSWORD_PROTECTED
@@ -181,7 +188,7 @@ class Browser:
 # --- the upstream IdP (pysaml2) ----------------------------------------------
 
 
-def idp_config(entity, sso, key, crt, sp_metadata_files=None):
+def idp_config(entity, sso, slo, key, crt, sp_metadata_files=None):
     conf = {
         "entityid": entity,
         "key_file": key,
@@ -192,7 +199,9 @@ def idp_config(entity, sso, key, crt, sp_metadata_files=None):
         "digest_algorithm": DIGEST_SHA256,
         "service": {
             "idp": {
-                "endpoints": {"single_sign_on_service": [(sso, BINDING_HTTP_REDIRECT)]},
+                "endpoints": {"single_sign_on_service": [(sso, BINDING_HTTP_REDIRECT)],
+                              # never served either: read from Location
+                              "single_logout_service": [(slo, BINDING_HTTP_REDIRECT)]},
                 # parse_authn_request refuses a request whose Redirect
                 # signature does not verify with the SP's metadata certificate.
                 "want_authn_requests_signed": True,
@@ -214,15 +223,16 @@ class Idp:
     def __init__(self, work, name, entity, key=None):
         self.name, self.entity = name, entity
         self.sso = "https://%s/sso/redirect" % urllib.parse.urlsplit(entity).hostname
+        self.slo = "https://%s/slo/redirect" % urllib.parse.urlsplit(entity).hostname
         self.key, self.crt = key or keypair(work, name)
         self.metadata_file = os.path.join(work, name + "-metadata.xml")
-        md = create_metadata_string(None, config=idp_config(entity, self.sso, self.key, self.crt), valid=24)
+        md = create_metadata_string(None, config=idp_config(entity, self.sso, self.slo, self.key, self.crt), valid=24)
         with open(self.metadata_file, "wb") as f:
             f.write(md if isinstance(md, bytes) else md.encode())
         self.server = None
 
     def load_sps(self, sp_metadata_files):
-        self.server = Server(config=idp_config(self.entity, self.sso, self.key, self.crt, sp_metadata_files))
+        self.server = Server(config=idp_config(self.entity, self.sso, self.slo, self.key, self.crt, sp_metadata_files))
 
     def parse_request(self, location):
         """The AuthnRequest of a Redirect-binding URL, its signature checked."""
@@ -710,6 +720,202 @@ def main():
         return True
 
     check.run("idp_hint", idp_hint)
+
+    # 10. Single logout with the upstream IdP (SAML Profiles §4.4, USSO as
+    # session participant). The main IdP's metadata lists a SingleLogoutService
+    # over HTTP-Redirect (idp.slo, never served).
+    sp_slo = usso.issuer() + "/saml/sp/slo"
+    login_page = "/t/%s/login" % slug
+
+    def login_through(b):
+        """Grace logs in through the main IdP in browser b: the SessionIndex."""
+        req, relay = start(b, idp)
+        saml_response, xml = idp.response(req.message.id, usso.acs(), sp_entity, grace_nid, grace)
+        r = post_acs(b, saml_response, relay)
+        assert r.status_code == 303 and b.signed_in_page() is not None, \
+            "login through the IdP: status %d, body %s" % (r.status_code, short(r.text))
+        m = re.search(r'\bSessionIndex="([^"]+)"', xml)
+        assert m, "no SessionIndex in pysaml2's AuthnStatement"
+        return m.group(1)
+
+    def flipped(sig):
+        raw = bytearray(base64.b64decode(sig))
+        raw[len(raw) // 2] ^= 0x01
+        return base64.b64encode(bytes(raw)).decode()
+
+    def redirect_signed_by_usso(q):
+        """The Redirect signature verifies with the SP metadata's signing certificate."""
+        fields = {k: q[k] for k in ("SAMLRequest", "SAMLResponse", "SigAlg", "Signature", "RelayState") if k in q}
+        return any(verify_redirect_signature(fields, idp.server.sec.sec_backend, c) for _, c in sign_certs)
+
+    def idp_logout_request(session_index, sign):
+        """pysaml2's LogoutRequest for grace's login, Redirect-bound to USSO: (ID, URL)."""
+        name_id = NameID(format=NAMEID_FORMAT_PERSISTENT, text=grace_nid, name_qualifier=idp.entity,
+                         sp_name_qualifier=sp_entity)
+        req_id, req = idp.server.create_logout_request(
+            sp_slo, sp_entity, name_id=name_id, session_indexes=[session_index],
+            reason="urn:oasis:names:tc:SAML:2.0:logout:user", sign=False)
+        info = idp.server.apply_binding(BINDING_HTTP_REDIRECT, str(req), sp_slo, "idp-slo-rs", sign=sign,
+                                        sigalg=SIG_RSA_SHA256)
+        return req_id, dict(info["headers"])["Location"]
+
+    # (a) Started by the IdP.
+    def idp_initiated_slo():
+        b, bystander = Browser(usso), Browser(usso)
+        session_index = login_through(b)
+        login_through(bystander)  # the same user, another login (another SessionIndex)
+        offset = usso.log_size()
+        _, unsigned = idp_logout_request(session_index, sign=False)
+        check("IdP SLO unsigned: no Signature in the request", "Signature=" not in unsigned, unsigned[:160])
+        r = b.get(unsigned)
+        logged = usso.log_since(offset)
+        check("IdP SLO unsigned LogoutRequest: 400", r.status_code == 400,
+              "status %d, Location %s, body %s, log %s" % (r.status_code, r.headers.get("Location"), short(r.text),
+                                                           logged))
+        check("IdP SLO unsigned LogoutRequest: reason logged", any(x[1] for x in logged), repr(logged))
+        print("     (IdP SLO unsigned: %s)" % "; ".join(x[1] for x in logged if x[1])[:300], flush=True)
+        check("IdP SLO unsigned LogoutRequest: the session lives on", b.signed_in_page() is not None)
+
+        req_id, location = idp_logout_request(session_index, sign=True)
+        check("IdP SLO: pysaml2's request is signed (SigAlg, Signature)",
+              all(k in query_of(location) for k in ("SigAlg", "Signature")), location[:160])
+        offset = usso.log_size()
+        r = b.get(location)
+        back = r.headers.get("Location", "")
+        check("IdP SLO: 303 to the IdP's SingleLogoutService", r.status_code == 303 and back.startswith(idp.slo + "?"),
+              "status %d, Location %s, body %s, log %s" % (r.status_code, back[:160], short(r.text),
+                                                           usso.log_since(offset)))
+        q = query_of(back)
+        check("IdP SLO: SAMLResponse, SigAlg (RSA-SHA256), Signature",
+              "SAMLResponse" in q and "Signature" in q and q.get("SigAlg") == SIG_RSA_SHA256, repr(sorted(q)))
+        check("IdP SLO: RelayState round trip", q.get("RelayState") == "idp-slo-rs", repr(q.get("RelayState")))
+        check("IdP SLO: the Redirect signature verifies with USSO's SP signing certificate", redirect_signed_by_usso(q))
+        check("IdP SLO: a copy with a damaged signature does not verify",
+              not redirect_signed_by_usso(dict(q, Signature=flipped(q.get("Signature", "AAAA")))))
+        lr = idp.server.parse_logout_request_response(q["SAMLResponse"], BINDING_HTTP_REDIRECT)
+        check("IdP SLO: pysaml2 parse_logout_request_response accepts the LogoutResponse", lr is not None)
+        status = lr.response.status.status_code.value
+        check("IdP SLO: status Success", status == "urn:oasis:names:tc:SAML:2.0:status:Success", str(status))
+        check("IdP SLO: InResponseTo is the request ID", lr.in_response_to == req_id,
+              "%r != %r" % (lr.in_response_to, req_id))
+        check("IdP SLO: Issuer is {issuer}/saml/sp/metadata", lr.response.issuer.text == sp_entity,
+              repr(lr.response.issuer.text))
+        check("IdP SLO: Destination is the IdP's SLO URL", lr.response.destination == idp.slo,
+              repr(lr.response.destination))
+        check("IdP SLO: the USSO session is gone", b.signed_in_page() is None)
+        check("IdP SLO: the session of another login of the same user stays", bystander.signed_in_page() is not None)
+        return True
+
+    check.run("IdP-initiated single logout", idp_initiated_slo)
+
+    def answer_usso_request(name, b, location, session_index):
+        """pysaml2 checks USSO's LogoutRequest at location and answers it in b."""
+        q = query_of(location)
+        check(name + ": SAMLRequest, SigAlg (RSA-SHA256), Signature",
+              "SAMLRequest" in q and "Signature" in q and q.get("SigAlg") == SIG_RSA_SHA256, repr(sorted(q)))
+
+        def parse(query):
+            return idp.server.parse_logout_request(query["SAMLRequest"], BINDING_HTTP_REDIRECT,
+                                                   relay_state=query.get("RelayState"), sigalg=query.get("SigAlg"),
+                                                   signature=query.get("Signature"))
+
+        req = parse(q)
+        check(name + ": pysaml2 parse_logout_request accepts it (signature verified with the SP metadata)",
+              req is not None)
+        try:
+            bad = parse(dict(q, Signature=flipped(q["Signature"])))
+        except Exception:  # noqa: BLE001 - refusing is the expected outcome
+            bad = None
+        check(name + ": pysaml2 refuses a copy with a damaged signature (so it did verify)", bad is None)
+        check(name + ": the signature verifies with USSO's SP signing certificate", redirect_signed_by_usso(q))
+        m = req.message
+        check(name + ": Issuer is {issuer}/saml/sp/metadata", m.issuer is not None and m.issuer.text == sp_entity,
+              repr(m.issuer.text if m.issuer is not None else None))
+        check(name + ": Destination is the IdP's SLO URL", m.destination == idp.slo, repr(m.destination))
+        check(name + ": NameID is the login's", m.name_id is not None and m.name_id.text == grace_nid,
+              "%r != %r" % (m.name_id.text if m.name_id is not None else None, grace_nid))
+        indexes = [si.text for si in (m.session_index or [])]
+        check(name + ": SessionIndex is the login's", indexes == [session_index], "%r != %r" % (indexes, session_index))
+        resp = idp.server.create_logout_response(m, [BINDING_HTTP_REDIRECT])
+        check(name + ": pysaml2 answers to {issuer}/saml/sp/slo (from the SP metadata)", resp.destination == sp_slo,
+              repr(resp.destination))
+        info = idp.server.apply_binding(BINDING_HTTP_REDIRECT, str(resp), resp.destination, q.get("RelayState"),
+                                        response=True, sign=True, sigalg=SIG_RSA_SHA256)
+        answer = dict(info["headers"])["Location"]
+        offset = usso.log_size()
+        r = b.get(answer)
+        logged = usso.log_since(offset)
+        check(name + ": the LogoutResponse ends at the login page (303)",
+              r.status_code == 303 and urllib.parse.urlsplit(b.absolute(r.headers.get("Location", ""))).path == login_page,
+              "status %d, Location %s, body %s" % (r.status_code, r.headers.get("Location"), short(r.text)))
+        check(name + ": nothing refused", not any("refused" in x[0] for x in logged), repr(logged))
+        offset = usso.log_size()
+        r = b.get(answer)
+        logged = usso.log_since(offset)
+        check(name + ": the same LogoutResponse again also ends at the login page (303)",
+              r.status_code == 303 and urllib.parse.urlsplit(b.absolute(r.headers.get("Location", ""))).path == login_page,
+              "status %d, Location %s" % (r.status_code, r.headers.get("Location")))
+        check(name + ": the replay is refused in the log",
+              any("LogoutResponse refused" in x[0] for x in logged), repr(logged))
+        print("     (%s replay: %s)" % (name, "; ".join(x[1] for x in logged if x[1])[:300]), flush=True)
+
+    def sign_out(b):
+        page = b.get(usso.issuer() + "/logout")
+        csrf = re.search(r'name="csrf" value="([^"]*)"', page.text)
+        assert page.status_code == 200 and csrf, "GET logout: status %d" % page.status_code
+        return b.post(usso.issuer() + "/logout", {"csrf": html.unescape(csrf.group(1))})
+
+    # (b) Started by USSO: signing out of a session that came from the IdP.
+    def sp_initiated_slo():
+        b = Browser(usso)
+        session_index = login_through(b)
+        r = sign_out(b)
+        location = r.headers.get("Location", "")
+        check("SP SLO: sign-out answers 303 to the IdP's SingleLogoutService",
+              r.status_code == 303 and location.startswith(idp.slo + "?"),
+              "status %d, Location %s, body %s" % (r.status_code, location[:160], short(r.text)))
+        check("SP SLO: the USSO session is gone", b.signed_in_page() is None)
+        answer_usso_request("SP SLO", b, location, session_index)
+        return True
+
+    check.run("SP-initiated single logout", sp_initiated_slo)
+
+    # (c) The same when the session also logged in to a SAML application of
+    # the tenant: the sign-out page tells it in a frame, then goes on to the IdP.
+    def sp_initiated_slo_with_app():
+        key, crt = keypair(work, "slo-app")
+        entity, acs = "https://app.upstream.test/metadata", "https://app.upstream.test/acs"
+        conf = SPConfig()
+        conf.load({"entityid": entity, "key_file": key, "cert_file": crt, "xmlsec_binary": XMLSEC1,
+                   "service": {"sp": {"endpoints": {
+                       "assertion_consumer_service": [(acs, BINDING_HTTP_POST)],
+                       "single_logout_service": [("https://app.upstream.test/slo", BINDING_HTTP_REDIRECT)]}}}})
+        md_file = os.path.join(work, "slo-app-metadata.xml")
+        md = create_metadata_string(None, config=conf, valid=24)
+        with open(md_file, "wb") as f:
+            f.write(md if isinstance(md, bytes) else md.encode())
+        usso.json("saml-sp", "add", "--tenant", slug, "--metadata-file", md_file, "--name", "slo-app", "--json")
+        b = Browser(usso)
+        session_index = login_through(b)
+        r = b.get("%s/saml/idp-initiated?%s" % (usso.issuer(), urllib.parse.urlencode({"sp": entity})))
+        assert r.status_code == 200 and "SAMLResponse" in r.text, "IdP-initiated SSO to the app: %d" % r.status_code
+        r = sign_out(b)
+        check("SP SLO with an app: 200 sign-out page", r.status_code == 200 and "Signing you out" in r.text,
+              "status %d, Location %s, body %s" % (r.status_code, r.headers.get("Location"), short(r.text)))
+        frames = [html.unescape(x) for x in re.findall(r'<iframe\b[^>]*\bsrc="([^"]*)"', r.text)]
+        check("SP SLO with an app: one frame, at the app's SLO URL",
+              len(frames) == 1 and frames[0].startswith("https://app.upstream.test/slo?"), repr([f[:80] for f in frames]))
+        refresh = re.search(r'<meta http-equiv="refresh" content="3;url=([^"]*)"', r.text)
+        then = html.unescape(refresh.group(1)) if refresh else ""
+        links = [html.unescape(x) for x in re.findall(r'<a\b[^>]*\bhref="([^"]*)"[^>]*>\s*Continue', r.text)]
+        check("SP SLO with an app: refresh and Continue go on to the IdP's SingleLogoutService",
+              then.startswith(idp.slo + "?") and links == [then], "refresh %r, links %r" % (then[:120], links))
+        check("SP SLO with an app: the USSO session is gone", b.signed_in_page() is None)
+        if then.startswith(idp.slo + "?"):
+            answer_usso_request("SP SLO with an app", b, then, session_index)
+        return True
+
+    check.run("SP-initiated single logout with a SAML application", sp_initiated_slo_with_app)
 
     return finish(check)
 

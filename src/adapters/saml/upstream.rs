@@ -72,14 +72,14 @@ pub enum Outbound {
     Post { url: String, saml_request: String },
 }
 
-fn saml_config(idp: &UpstreamIdp) -> &SamlUpstream {
+pub(super) fn saml_config(idp: &UpstreamIdp) -> &SamlUpstream {
     match &idp.config {
         UpstreamConfig::Saml(s) => s,
     }
 }
 
 /// The registered IdP's parsed metadata.
-fn idp_metadata(idp: &UpstreamIdp) -> Result<IdpMetadata, SsoError> {
+pub(super) fn idp_metadata(idp: &UpstreamIdp) -> Result<IdpMetadata, SsoError> {
     IdpMetadata::parse(saml_config(idp).metadata.as_bytes()).map_err(|e| {
         SsoError::Service(ServiceError::Internal(format!(
             "stored metadata of upstream IdP {}: {e}",
@@ -116,6 +116,25 @@ pub async fn sp_metadata(hub: &Hub, tenant: &Tenant) -> Result<String, SsoError>
         ],
     };
     Ok(descriptor.to_xml())
+}
+
+/// The registered upstream IdP an inbound message claims to come from (by
+/// its entityID, exactly); the claim is checked by the signature afterwards.
+pub(super) async fn claimed_upstream(
+    hub: &Hub,
+    tenant: &Tenant,
+    inbound: &InboundMessage,
+) -> Result<UpstreamIdp, SsoError> {
+    let claimed = inbound
+        .claimed_issuer()
+        .ok_or_else(|| SsoError::Refused(format!("a {} without Issuer", inbound.root_name())))?;
+    match hub.saml_upstream_by_entity_id(tenant, claimed).await {
+        Ok(idp) => Ok(idp),
+        Err(ServiceError::NotFound(_)) => Err(SsoError::Refused(format!(
+            "no upstream IdP {claimed:?} is registered with this tenant"
+        ))),
+        Err(e) => Err(e.into()),
+    }
 }
 
 /// Sends the browser to `idp` with a new AuthnRequest; the user comes back
@@ -192,20 +211,7 @@ pub async fn finish_login(
     inbound: InboundMessage,
     ctx: &LoginContext,
 ) -> Result<(FederatedLogin, Option<String>), UpstreamLoginError> {
-    let claimed = inbound
-        .claimed_issuer()
-        .ok_or_else(|| SsoError::Refused("the Response names no Issuer".into()))?
-        .to_owned();
-    let idp = match hub.saml_upstream_by_entity_id(tenant, &claimed).await {
-        Ok(idp) => idp,
-        Err(ServiceError::NotFound(_)) => {
-            return Err(SsoError::Refused(format!(
-                "no upstream IdP {claimed:?} is registered with this tenant"
-            ))
-            .into())
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let idp = claimed_upstream(hub, tenant, &inbound).await?;
     let config = saml_config(&idp);
     let metadata = idp_metadata(&idp)?;
     let keys = idp_keys(hub, tenant).await?;

@@ -11,15 +11,14 @@
 use serde_json::json;
 use usso_saml::binding::{redirect_query, redirect_url, InboundMessage, MessageField};
 use usso_saml::logout::{build_logout_request, LogoutRequest, LogoutResponse, NewLogoutRequest};
-use usso_saml::metadata::IdpMetadata;
 use usso_saml::signature::SignaturePolicy;
 use usso_saml::{Binding, MessagePolicy};
 
 use super::logout::{end_sessions, logout_reply, LogoutReply};
+use super::upstream::{claimed_upstream, idp_metadata, saml_config};
 use super::SsoError;
 use crate::core::session::Session;
 use crate::core::tenant::Tenant;
-use crate::core::upstream_idp::UpstreamConfig;
 use crate::service::{Hub, ServiceError};
 use crate::store::{federation, sessions, upstream_idps, StoreError};
 
@@ -29,26 +28,9 @@ pub async fn idp_initiated(
     tenant: &Tenant,
     inbound: InboundMessage,
 ) -> Result<LogoutReply, SsoError> {
-    let claimed = inbound
-        .claimed_issuer()
-        .ok_or_else(|| SsoError::Refused("a LogoutRequest without Issuer".into()))?
-        .to_owned();
-    let idp = match hub.saml_upstream_by_entity_id(tenant, &claimed).await {
-        Ok(idp) => idp,
-        Err(ServiceError::NotFound(_)) => {
-            return Err(SsoError::Refused(format!(
-                "no upstream IdP {claimed:?} is registered with this tenant"
-            )))
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let UpstreamConfig::Saml(config) = &idp.config;
-    let metadata = IdpMetadata::parse(config.metadata.as_bytes()).map_err(|e| {
-        SsoError::Service(ServiceError::Internal(format!(
-            "stored metadata of upstream IdP {}: {e}",
-            idp.id
-        )))
-    })?;
+    let idp = claimed_upstream(hub, tenant, &inbound).await?;
+    let config = saml_config(&idp);
+    let metadata = idp_metadata(&idp)?;
     let policy = MessagePolicy {
         // Profiles §4.4.4.1: the request MUST be signed.
         signature: SignaturePolicy {
@@ -146,13 +128,8 @@ pub async fn sp_initiated_request(
         Err(e) => return Err(ServiceError::from(e).into()),
     };
     drop(conn);
-    let UpstreamConfig::Saml(config) = &idp.config;
-    let metadata = IdpMetadata::parse(config.metadata.as_bytes()).map_err(|e| {
-        SsoError::Service(ServiceError::Internal(format!(
-            "stored metadata of upstream IdP {}: {e}",
-            idp.id
-        )))
-    })?;
+    let config = saml_config(&idp);
+    let metadata = idp_metadata(&idp)?;
     let (Some(endpoint), Some(name_id)) = (
         metadata.slo(Binding::HttpRedirect),
         super::name_id_from_json(&upstream.name_id),
@@ -201,26 +178,9 @@ pub async fn logout_returned(
     tenant: &Tenant,
     inbound: InboundMessage,
 ) -> Result<String, SsoError> {
-    let claimed = inbound
-        .claimed_issuer()
-        .ok_or_else(|| SsoError::Refused("a LogoutResponse without Issuer".into()))?
-        .to_owned();
-    let idp = match hub.saml_upstream_by_entity_id(tenant, &claimed).await {
-        Ok(idp) => idp,
-        Err(ServiceError::NotFound(_)) => {
-            return Err(SsoError::Refused(format!(
-                "no upstream IdP {claimed:?} is registered with this tenant"
-            )))
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let UpstreamConfig::Saml(config) = &idp.config;
-    let metadata = IdpMetadata::parse(config.metadata.as_bytes()).map_err(|e| {
-        SsoError::Service(ServiceError::Internal(format!(
-            "stored metadata of upstream IdP {}: {e}",
-            idp.id
-        )))
-    })?;
+    let idp = claimed_upstream(hub, tenant, &inbound).await?;
+    let config = saml_config(&idp);
+    let metadata = idp_metadata(&idp)?;
     let policy = MessagePolicy {
         signature: SignaturePolicy {
             require_signed: false,

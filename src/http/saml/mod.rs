@@ -66,6 +66,12 @@ pub(crate) fn posted_request(body: &[u8]) -> Result<InboundMessage, SsoError> {
     )?)
 }
 
+/// Whether a query or form carries a `SAMLResponse` (at an SLO endpoint:
+/// the answer to a LogoutRequest USSO sent) rather than a `SAMLRequest`.
+pub(crate) fn carries_response(raw: &[u8]) -> bool {
+    url::form_urlencoded::parse(raw).any(|(name, _)| name == "SAMLResponse")
+}
+
 /// A refused or failed exchange: the reason goes to the log; the browser
 /// gets a generic page (never a Response to an address we did not verify).
 pub(crate) fn failure(error: &SsoError) -> Response {

@@ -10,7 +10,7 @@ use axum::response::Response;
 use usso_saml::binding::{InboundMessage, MessageField};
 
 use super::sso::post_page;
-use super::{failure, posted_request, redirected_request};
+use super::{carries_response, failure, posted_request, redirected_request};
 use crate::adapters::saml::logout::{sp_initiated, LogoutReply};
 use crate::adapters::saml::SsoError;
 use crate::http::login::{cookies, html, page, see_other};
@@ -32,12 +32,6 @@ pub async fn redirect(
         redirected_request(query.as_deref()),
     )
     .await
-}
-
-/// Whether a query or form carries a `SAMLResponse`: an application's
-/// LogoutResponse to a LogoutRequest USSO sent when a session ended.
-fn carries_response(raw: &[u8]) -> bool {
-    url::form_urlencoded::parse(raw).any(|(name, _)| name == "SAMLResponse")
 }
 
 /// The answer to an application's LogoutResponse: the session it concerns

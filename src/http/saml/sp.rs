@@ -13,7 +13,7 @@ use axum::response::Response;
 use usso_saml::binding::{InboundMessage, Limits, MessageField};
 
 use super::sso::post_page;
-use super::{posted_request, redirected_request, xml};
+use super::{carries_response, posted_request, redirected_request, xml};
 use crate::adapters::saml::logout::LogoutReply;
 use crate::adapters::saml::upstream::{finish_login, sp_metadata, UpstreamLoginError};
 use crate::adapters::saml::upstream_logout::{idp_initiated, logout_returned};
@@ -158,10 +158,6 @@ pub async fn slo_post(
         return logout_answered(&state, &slug, posted_response(&body)).await;
     }
     upstream_logout(&state, &slug, posted_request(&body)).await
-}
-
-fn carries_response(raw: &[u8]) -> bool {
-    url::form_urlencoded::parse(raw).any(|(name, _)| name == "SAMLResponse")
 }
 
 /// The IdP's LogoutResponse to USSO's LogoutRequest: on to the path kept
