@@ -134,6 +134,8 @@ impl Application {
             self.state.hub.clone(),
             std::time::Duration::from_secs(5),
         );
+        let ldap =
+            crate::jobs::ldap_sync::spawn(self.state.hub.clone(), crate::jobs::ldap_sync::TICK);
         let app = http::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)
@@ -141,6 +143,7 @@ impl Application {
         sweeper.abort();
         rotation.abort();
         backchannel.abort();
+        ldap.abort();
         store.close().await;
         result
     }

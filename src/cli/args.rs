@@ -92,6 +92,10 @@ pub enum Command {
     /// through.
     #[command(subcommand)]
     Idp(Box<super::idps::IdpCommand>),
+    /// Manage the LDAP / Active Directory sources a tenant syncs users and
+    /// groups from, and run their syncs.
+    #[command(subcommand)]
+    Ldap(Box<super::ldap::LdapCommand>),
 }
 
 #[derive(Debug, Args)]

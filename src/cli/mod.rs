@@ -13,6 +13,7 @@ mod clients;
 mod groups;
 mod idps;
 mod keys;
+mod ldap;
 mod output;
 mod roles;
 mod saml_sps;
@@ -134,6 +135,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Idp(cmd) => {
             crate::telemetry::init(&config, false);
             idps::run(&open(&config).await?, *cmd).await
+        }
+        Command::Ldap(cmd) => {
+            crate::telemetry::init(&config, false);
+            ldap::run(&open(&config).await?, *cmd).await
         }
     }
 }

@@ -90,6 +90,9 @@ id_type!(/// A SAML AuthnRequest waiting for its user to sign in.
     SamlRequestId);
 id_type!(/// An upstream identity provider (SAML IdP, OIDC or OAuth provider).
     UpstreamIdpId);
+id_type!(/// An LDAP or Active Directory source whose users and groups a tenant
+    /// syncs.
+    LdapSourceId);
 
 #[cfg(test)]
 mod tests {

@@ -13,6 +13,7 @@ pub mod event;
 pub mod filter;
 pub mod group;
 pub mod ids;
+pub mod ldap_source;
 pub mod oauth_grant;
 pub mod password;
 pub mod role;

@@ -1,5 +1,6 @@
 //! Password login, sessions and logout. The failure path costs the same
-//! whether or not the user exists, and says the same thing.
+//! whether or not the user exists, and says the same thing. Users synced
+//! from an LDAP source are checked by their directory (`ldap_login`).
 
 use serde_json::json;
 use time::Duration;
@@ -98,19 +99,29 @@ impl Hub {
                 Err(e) => return Err(e.into()),
             }
         };
-        let hash = match &user {
-            Some(u) => {
-                let mut conn = self.store.conn().await?;
-                passwords::get(&mut conn, tenant.id, u.id).await?
-            }
-            None => None,
-        };
         let password = if password.len() > crate::core::password::MAX_PASSWORD_BYTES {
             String::new()
         } else {
             password.to_owned()
         };
-        let verified = self.passwords.verify(password, hash).await?;
+        // A user synced from a directory is checked by the directory.
+        let by_directory = match &user {
+            Some(u) => self.check_directory_password(tenant, u, &password).await,
+            None => None,
+        };
+        let verified = match by_directory {
+            Some(accepted) => accepted,
+            None => {
+                let hash = match &user {
+                    Some(u) => {
+                        let mut conn = self.store.conn().await?;
+                        passwords::get(&mut conn, tenant.id, u.id).await?
+                    }
+                    None => None,
+                };
+                self.passwords.verify(password, hash).await?
+            }
+        };
         let user = match user {
             Some(u) if verified && u.status == UserStatus::Active => u,
             other => {

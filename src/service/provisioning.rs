@@ -55,6 +55,15 @@ pub struct GroupState<'a> {
     pub members: &'a [Member],
 }
 
+/// A group written inside a caller's transaction, with how many direct
+/// members were added and removed.
+#[derive(Debug, Clone)]
+pub struct GroupWrite {
+    pub group: Group,
+    pub added: usize,
+    pub removed: usize,
+}
+
 /// A group's external id in one client's namespace.
 #[derive(Debug, Clone, Copy)]
 pub struct GroupExternalId<'a> {
@@ -138,6 +147,25 @@ impl Hub {
         state: UserState,
         expected_version: Option<i64>,
     ) -> Result<User, ServiceError> {
+        let mut tx = self.store.begin().await?;
+        let user = self
+            .reprovision_user_in(&mut tx, by, tenant, id, state, expected_version)
+            .await?;
+        tx.commit().await?;
+        Ok(user)
+    }
+
+    /// [`Hub::reprovision_user`] inside the caller's transaction (a
+    /// directory sync's batch).
+    pub async fn reprovision_user_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        by: &Provisioner,
+        tenant: &Tenant,
+        id: UserId,
+        state: UserState,
+        expected_version: Option<i64>,
+    ) -> Result<User, ServiceError> {
         let UserState {
             fields,
             status,
@@ -145,8 +173,7 @@ impl Hub {
         } = state;
         let fields = fields.validate()?;
         let hash = self.hash_new_password(password).await?;
-        let mut tx = self.store.begin().await?;
-        let mut user = users::get(&mut tx, tenant.id, id)
+        let mut user = users::get(&mut *tx, tenant.id, id)
             .await
             .map_err(ServiceError::not_found("user"))?;
         let read_version = user.version;
@@ -168,12 +195,12 @@ impl Hub {
         user.status = status;
         user.updated_at = self.now();
         user.version = read_version + 1;
-        users::update(&mut tx, &user, read_version).await?;
+        users::update(&mut *tx, &user, read_version).await?;
         if let Some(hash) = &hash {
-            passwords::set(&mut tx, tenant.id, user.id, hash, user.updated_at).await?;
+            passwords::set(&mut *tx, tenant.id, user.id, hash, user.updated_at).await?;
         }
         let ended = if status == UserStatus::Disabled && was == UserStatus::Active {
-            sessions::delete_for_user(&mut tx, tenant.id, id).await?
+            sessions::delete_for_user(&mut *tx, tenant.id, id).await?
         } else {
             0
         };
@@ -187,13 +214,12 @@ impl Hub {
             "sessions_ended": ended,
         }));
         record(
-            &mut tx,
+            &mut *tx,
             &by.event(tenant, user.updated_at, action)
                 .target("user", user.id)
                 .details(details),
         )
         .await?;
-        tx.commit().await?;
         Ok(user)
     }
 
@@ -205,21 +231,35 @@ impl Hub {
         expected_version: Option<i64>,
     ) -> Result<(), ServiceError> {
         let mut tx = self.store.begin().await?;
-        let user = users::get(&mut tx, tenant.id, id)
+        self.deprovision_user_in(&mut tx, by, tenant, id, expected_version)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// [`Hub::deprovision_user`] inside the caller's transaction.
+    pub async fn deprovision_user_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        by: &Provisioner,
+        tenant: &Tenant,
+        id: UserId,
+        expected_version: Option<i64>,
+    ) -> Result<(), ServiceError> {
+        let user = users::get(&mut *tx, tenant.id, id)
             .await
             .map_err(ServiceError::not_found("user"))?;
         if expected_version.is_some_and(|v| v != user.version) {
             return Err(ServiceError::VersionMismatch);
         }
-        users::delete(&mut tx, tenant.id, id).await?;
+        users::delete(&mut *tx, tenant.id, id).await?;
         record(
-            &mut tx,
+            &mut *tx,
             &by.event(tenant, self.now(), "user.deleted")
                 .target("user", id)
                 .details(by.details(json!({ "username": user.username }))),
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -229,6 +269,20 @@ impl Hub {
         tenant: &Tenant,
         state: GroupState<'_>,
     ) -> Result<Group, ServiceError> {
+        let mut tx = self.store.begin().await?;
+        let written = self.provision_group_in(&mut tx, by, tenant, state).await?;
+        tx.commit().await?;
+        Ok(written.group)
+    }
+
+    /// [`Hub::provision_group`] inside the caller's transaction.
+    pub async fn provision_group_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        by: &Provisioner,
+        tenant: &Tenant,
+        state: GroupState<'_>,
+    ) -> Result<GroupWrite, ServiceError> {
         let GroupState {
             name,
             external_id,
@@ -245,26 +299,28 @@ impl Hub {
             updated_at: now,
             version: 1,
         };
-        let mut tx = self.store.begin().await?;
-        groups::insert(&mut tx, &group).await?;
+        groups::insert(&mut *tx, &group).await?;
         group_links::set_external_id(
-            &mut tx,
+            &mut *tx,
             tenant.id,
             group.id,
             external_id.source,
             external_id.id,
         )
         .await?;
-        let (added, _) = replace_members(&mut tx, tenant, group.id, members, now).await?;
+        let (added, _) = replace_members(&mut *tx, tenant, group.id, members, now).await?;
         record(
-            &mut tx,
+            &mut *tx,
             &by.event(tenant, now, "group.created")
                 .target("group", group.id)
                 .details(by.details(json!({ "name": group.name, "members_added": added }))),
         )
         .await?;
-        tx.commit().await?;
-        Ok(group)
+        Ok(GroupWrite {
+            group,
+            added,
+            removed: 0,
+        })
     }
 
     /// Replaces a group's name, external id (in the caller's namespace) and
@@ -277,14 +333,31 @@ impl Hub {
         state: GroupState<'_>,
         expected_version: Option<i64>,
     ) -> Result<Group, ServiceError> {
+        let mut tx = self.store.begin().await?;
+        let written = self
+            .reprovision_group_in(&mut tx, by, tenant, id, state, expected_version)
+            .await?;
+        tx.commit().await?;
+        Ok(written.group)
+    }
+
+    /// [`Hub::reprovision_group`] inside the caller's transaction.
+    pub async fn reprovision_group_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        by: &Provisioner,
+        tenant: &Tenant,
+        id: GroupId,
+        state: GroupState<'_>,
+        expected_version: Option<i64>,
+    ) -> Result<GroupWrite, ServiceError> {
         let GroupState {
             name,
             external_id,
             members,
         } = state;
         let name = parse_group_name(name)?;
-        let mut tx = self.store.begin().await?;
-        let mut group = groups::get(&mut tx, tenant.id, id)
+        let mut group = groups::get(&mut *tx, tenant.id, id)
             .await
             .map_err(ServiceError::not_found("group"))?;
         let read_version = group.version;
@@ -294,13 +367,13 @@ impl Hub {
         group.name = name;
         group.updated_at = self.now();
         group.version = read_version + 1;
-        groups::update(&mut tx, &group, read_version).await?;
-        group_links::set_external_id(&mut tx, tenant.id, id, external_id.source, external_id.id)
+        groups::update(&mut *tx, &group, read_version).await?;
+        group_links::set_external_id(&mut *tx, tenant.id, id, external_id.source, external_id.id)
             .await?;
         let (added, removed) =
-            replace_members(&mut tx, tenant, id, members, group.updated_at).await?;
+            replace_members(&mut *tx, tenant, id, members, group.updated_at).await?;
         record(
-            &mut tx,
+            &mut *tx,
             &by.event(tenant, group.updated_at, "group.updated")
                 .target("group", id)
                 .details(by.details(json!({
@@ -310,8 +383,11 @@ impl Hub {
                 }))),
         )
         .await?;
-        tx.commit().await?;
-        Ok(group)
+        Ok(GroupWrite {
+            group,
+            added,
+            removed,
+        })
     }
 
     pub async fn deprovision_group(
@@ -322,21 +398,35 @@ impl Hub {
         expected_version: Option<i64>,
     ) -> Result<(), ServiceError> {
         let mut tx = self.store.begin().await?;
-        let group = groups::get(&mut tx, tenant.id, id)
+        self.deprovision_group_in(&mut tx, by, tenant, id, expected_version)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// [`Hub::deprovision_group`] inside the caller's transaction.
+    pub async fn deprovision_group_in(
+        &self,
+        tx: &mut sqlx::AnyConnection,
+        by: &Provisioner,
+        tenant: &Tenant,
+        id: GroupId,
+        expected_version: Option<i64>,
+    ) -> Result<(), ServiceError> {
+        let group = groups::get(&mut *tx, tenant.id, id)
             .await
             .map_err(ServiceError::not_found("group"))?;
         if expected_version.is_some_and(|v| v != group.version) {
             return Err(ServiceError::VersionMismatch);
         }
-        groups::delete(&mut tx, tenant.id, id).await?;
+        groups::delete(&mut *tx, tenant.id, id).await?;
         record(
-            &mut tx,
+            &mut *tx,
             &by.event(tenant, self.now(), "group.deleted")
                 .target("group", id)
                 .details(by.details(json!({ "name": group.name }))),
         )
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 

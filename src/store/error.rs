@@ -45,6 +45,7 @@ const UNIQUE_RULES: &[(&str, &str, &str)] = &[
     ),
     ("roles_name_uq", "roles.name_key", "name"),
     ("workspaces_slug_uq", "workspaces.slug", "slug"),
+    ("ldap_sources_name_uq", "ldap_sources.name_key", "name"),
     (
         "saml_sps_entity_uq",
         "saml_service_providers.entity_id",

@@ -23,6 +23,8 @@ pub mod federation;
 pub mod group_links;
 pub mod groups;
 pub mod installation;
+pub mod ldap_entries;
+pub mod ldap_sources;
 pub mod oauth_grants;
 pub mod passwords;
 pub mod roles;

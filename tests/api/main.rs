@@ -4,6 +4,8 @@
 
 #[path = "../support/postgres.rs"]
 mod postgres;
+#[path = "../support/slapd.rs"]
+mod slapd;
 
 mod admin_api_keys;
 mod admin_auth;
@@ -21,6 +23,8 @@ mod admin_users;
 mod admin_workspaces;
 mod harness;
 mod jobs;
+mod ldap_login;
+mod ldap_sync;
 mod login;
 mod oidc_discovery;
 mod oidc_flow;

@@ -911,7 +911,10 @@ async fn signing_out_of_usso_logs_out_at_the_idp_too() {
 async fn admin_api_lists_and_unlinks_a_users_identities() {
     let app = TestApp::spawn().await;
     let tenant = tenant_with_idp(&app, "acme", SamlUpstreamChanges::default()).await;
-    assert_eq!(round(&app, &browser(), "acme", &BOB).await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        round(&app, &browser(), "acme", &BOB).await.status(),
+        StatusCode::SEE_OTHER
+    );
     let path = "/api/v1/tenants/acme/users/bob@corp.example/identities";
     let listed: Value = app
         .admin(reqwest::Method::GET, path)
@@ -924,18 +927,27 @@ async fn admin_api_lists_and_unlinks_a_users_identities() {
     assert_eq!(listed.as_array().unwrap().len(), 1, "{listed}");
     assert_eq!(listed[0]["subject"], BOB.name_id);
     let r = app
-        .admin(reqwest::Method::DELETE, &format!("{path}/corp/{}", BOB.name_id))
+        .admin(
+            reqwest::Method::DELETE,
+            &format!("{path}/corp/{}", BOB.name_id),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let again = app
-        .admin(reqwest::Method::DELETE, &format!("{path}/corp/{}", BOB.name_id))
+        .admin(
+            reqwest::Method::DELETE,
+            &format!("{path}/corp/{}", BOB.name_id),
+        )
         .send()
         .await
         .unwrap();
     assert_eq!(again.status(), StatusCode::NOT_FOUND);
     assert_eq!(users(&app, &tenant).await.len(), 2, "bob stays");
     // Bob's email is now owned by an unlinked user: refused, not merged.
-    assert_eq!(round(&app, &browser(), "acme", &BOB).await.status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        round(&app, &browser(), "acme", &BOB).await.status(),
+        StatusCode::FORBIDDEN
+    );
 }

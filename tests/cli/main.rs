@@ -5,11 +5,14 @@
 
 #[path = "../support/postgres.rs"]
 mod postgres;
+#[path = "../support/slapd.rs"]
+mod slapd;
 
 mod clients;
 mod harness;
 mod idps;
 mod keys;
+mod ldap;
 mod management;
 mod saml_sps;
 mod server;

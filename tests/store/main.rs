@@ -13,6 +13,7 @@ mod directory_query;
 mod events;
 mod groups;
 mod isolation;
+mod ldap_sources;
 mod passwords;
 mod roles;
 mod sessions;

@@ -15,6 +15,7 @@ pub mod extract;
 pub mod groups;
 pub mod idps;
 pub mod keys;
+pub mod ldap_sources;
 pub mod openapi;
 pub mod roles;
 pub mod saml_sps;
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .merge(clients::routes())
         .merge(saml_sps::routes())
         .merge(idps::routes())
+        .merge(ldap_sources::routes())
         .merge(events::routes())
         .merge(keys::routes())
         .route("/api/openapi.json", get(openapi::serve))
@@ -127,6 +129,13 @@ async fn method_not_allowed() -> ApiError {
         idps::delete_idp,
         idps::list_identities,
         idps::unlink_identity,
+        ldap_sources::list_ldap_sources,
+        ldap_sources::create_ldap_source,
+        ldap_sources::get_ldap_source,
+        ldap_sources::replace_ldap_source,
+        ldap_sources::delete_ldap_source,
+        ldap_sources::sync_ldap_source,
+        ldap_sources::test_ldap_source,
         events::list_events,
         keys::list_keys,
         keys::rotate_keys,
@@ -155,6 +164,7 @@ async fn method_not_allowed() -> ApiError {
         (name = "clients", description = "OAuth / OpenID Connect clients (relying parties)"),
         (name = "saml-sps", description = "SAML service providers: the applications of the tenant's SAML IdP"),
         (name = "idps", description = "Upstream identity providers the tenant's users log in through, and the identities linked to users"),
+        (name = "ldap-sources", description = "LDAP and Active Directory sources the tenant syncs users and groups from"),
         (name = "events", description = "The audit log"),
         (name = "keys", description = "Token-signing keys and their rotation"),
     ),

@@ -19,9 +19,11 @@ use crate::service::Hub;
 
 mod clients;
 mod idps;
+mod ldap_sources;
 mod saml_sps;
 pub use clients::*;
 pub use idps::*;
+pub use ldap_sources::*;
 pub use saml_sps::*;
 
 /// Timestamps as RFC 3339 in UTC, to the microsecond: the precision they are
