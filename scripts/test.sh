@@ -21,3 +21,4 @@ cargo build --locked --bin usso
 conformance/oidc/run.sh "$usso_bin"
 conformance/scim/run.sh "$usso_bin"
 conformance/saml/run.sh "$usso_bin"
+conformance/federation/run.sh "$usso_bin"

@@ -22,6 +22,7 @@ pub mod session;
 pub mod signing_key;
 pub mod tenant;
 pub mod upstream_idp;
+pub mod upstream_oidc;
 pub mod user;
 pub mod user_profile;
 pub mod workspace;

@@ -1,5 +1,6 @@
 //! Upstream identity providers: the IdPs a tenant's users log in through
-//! (SAML 2.0 IdPs; OpenID Connect and OAuth providers share this registry),
+//! (SAML 2.0 IdPs, OpenID Connect providers and OAuth 2.0 servers share this
+//! registry; the OIDC/OAuth part is in [`super::upstream_oidc`]),
 //! how what they assert maps to a core user, and when a first login may
 //! create a user or link to an existing one.
 //!
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::saml_sp::NameIdChoice;
+use super::upstream_oidc::OidcUpstream;
 use super::{CoreError, TenantId, UpstreamIdpId, UserId};
 
 /// What a provider is and speaks.
@@ -20,6 +22,11 @@ use super::{CoreError, TenantId, UpstreamIdpId, UserId};
 pub enum UpstreamConfig {
     /// A SAML 2.0 IdP; USSO is its service provider.
     Saml(SamlUpstream),
+    /// An OpenID Connect provider; USSO is its relying party.
+    Oidc(OidcUpstream),
+    /// A plain OAuth 2.0 server with a user API (GitHub); USSO is its client.
+    #[serde(rename = "oauth2")]
+    OAuth2(OidcUpstream),
 }
 
 /// A SAML 2.0 IdP as registered: its metadata verbatim, where it came
@@ -53,6 +60,9 @@ pub struct SamlUpstreamSettings {
     /// Read the user's stable identifier from this attribute instead of
     /// the NameID (needed when the IdP sends transient NameIDs).
     pub subject_attribute: Option<String>,
+    /// Email domains whose users are sent to this IdP when they type their
+    /// email on the login page (home-realm discovery).
+    pub domains: Vec<String>,
     pub mapping: AttributeMapping,
     pub accounts: AccountPolicy,
 }
@@ -67,6 +77,7 @@ impl Default for SamlUpstreamSettings {
             name_id_format: None,
             force_authn: false,
             subject_attribute: None,
+            domains: Vec::new(),
             mapping: AttributeMapping::default(),
             accounts: AccountPolicy::default(),
         }
@@ -186,29 +197,50 @@ pub struct UpstreamIdp {
 }
 
 impl UpstreamIdp {
-    /// `saml` (later `oidc`, `oauth2`).
+    /// `saml`, `oidc` or `oauth2`.
     pub fn kind(&self) -> &'static str {
         match self.config {
             UpstreamConfig::Saml(_) => "saml",
+            UpstreamConfig::Oidc(_) => "oidc",
+            UpstreamConfig::OAuth2(_) => "oauth2",
         }
     }
 
-    /// The provider's own identifier: a SAML entityID.
+    /// The provider's own identifier: a SAML entityID, an OIDC issuer.
     pub fn issuer(&self) -> &str {
         match &self.config {
             UpstreamConfig::Saml(s) => &s.entity_id,
+            UpstreamConfig::Oidc(o) | UpstreamConfig::OAuth2(o) => &o.issuer,
         }
     }
 
     pub fn accounts(&self) -> &AccountPolicy {
         match &self.config {
             UpstreamConfig::Saml(s) => &s.settings.accounts,
+            UpstreamConfig::Oidc(o) | UpstreamConfig::OAuth2(o) => &o.settings.accounts,
         }
     }
 
     pub fn mapping(&self) -> &AttributeMapping {
         match &self.config {
             UpstreamConfig::Saml(s) => &s.settings.mapping,
+            UpstreamConfig::Oidc(o) | UpstreamConfig::OAuth2(o) => &o.settings.mapping,
+        }
+    }
+
+    /// The email domains routed to this provider.
+    pub fn domains(&self) -> &[String] {
+        match &self.config {
+            UpstreamConfig::Saml(s) => &s.settings.domains,
+            UpstreamConfig::Oidc(o) | UpstreamConfig::OAuth2(o) => &o.settings.domains,
+        }
+    }
+
+    /// The OIDC / OAuth 2.0 part, for those kinds.
+    pub fn oidc(&self) -> Option<&OidcUpstream> {
+        match &self.config {
+            UpstreamConfig::Oidc(o) | UpstreamConfig::OAuth2(o) => Some(o),
+            UpstreamConfig::Saml(_) => None,
         }
     }
 }
@@ -219,6 +251,9 @@ pub struct UpstreamIdentity {
     /// The provider's stable identifier for the user.
     pub subject: String,
     pub email: Option<String>,
+    /// The provider vouches that the user controls `email` (OIDC
+    /// `email_verified`; a SAML IdP's assertion is taken as such).
+    pub email_verified: bool,
     pub username: Option<String>,
     pub given_name: Option<String>,
     pub family_name: Option<String>,
@@ -245,7 +280,9 @@ pub struct UpstreamSession {
     pub subject: String,
     /// SAML `SessionIndex`.
     pub session_index: Option<String>,
-    /// The NameID as received (JSON), to name the user in a LogoutRequest.
+    /// SAML: the NameID as received (JSON), to name the user in a
+    /// LogoutRequest. OIDC: the ID token, the `id_token_hint` of
+    /// RP-Initiated Logout.
     pub name_id: String,
 }
 
@@ -302,6 +339,7 @@ impl AttributeMapping {
         UpstreamIdentity {
             subject,
             email: one(&self.email),
+            email_verified: false,
             username: one(&self.username),
             given_name: one(&self.given_name),
             family_name: one(&self.family_name),

@@ -75,6 +75,22 @@ pub struct User {
 }
 
 impl User {
+    /// The user's writable fields as they are (the profile kept as stored),
+    /// to change a few and write them back.
+    pub fn to_fields(&self) -> UserFields {
+        UserFields {
+            username: self.username.clone(),
+            emails: self.emails.clone(),
+            phone: self.phone.clone(),
+            given_name: self.given_name.clone(),
+            family_name: self.family_name.clone(),
+            display_name: self.display_name.clone(),
+            locale: self.locale.clone(),
+            external_ids: self.external_ids.clone(),
+            profile: None,
+        }
+    }
+
     pub fn primary_email(&self) -> Option<&Email> {
         self.emails
             .iter()

@@ -21,7 +21,7 @@ use crate::core::upstream_idp::{
 };
 use crate::core::user::{parse_email, Email, User, UserFields, UserStatus};
 use crate::secrets::tokens::new_token;
-use crate::store::{federation, groups, sessions, users, StoreError};
+use crate::store::{federation, groups, sessions, upstream_idps, users, StoreError};
 
 use super::login::LoginContext;
 
@@ -108,7 +108,9 @@ impl Hub {
             Ok(link) => {
                 federation::touch_identity(&mut tx, tenant.id, idp.id, &identity.subject, now)
                     .await?;
-                users::get(&mut tx, tenant.id, link.user_id).await?
+                let user = users::get(&mut tx, tenant.id, link.user_id).await?;
+                self.follow_profile(&mut tx, tenant, idp, user, &identity)
+                    .await?
             }
             Err(StoreError::NotFound) => {
                 let email = identity.email.as_deref().and_then(|e| parse_email(e).ok());
@@ -121,7 +123,7 @@ impl Hub {
                     None => None,
                 };
                 let user = match owner {
-                    Some(u) if policy.link_by_email => {
+                    Some(u) if policy.link_by_email && identity.email_verified => {
                         linked = true;
                         u
                     }
@@ -221,7 +223,7 @@ impl Hub {
             emails: email
                 .map(|value| Email {
                     value,
-                    verified: idp.accounts().trust_email,
+                    verified: idp.accounts().trust_email && identity.email_verified,
                     primary: true,
                     kind: None,
                 })
@@ -249,6 +251,53 @@ impl Hub {
                 }
                 other => other.into(),
             })
+    }
+
+    /// The names the provider asserts now replace the user's (the mapping
+    /// is evaluated at each login, so a change upstream lands at the next
+    /// one); one `user.updated` event when something changed. The email and
+    /// username stay: they may identify the user elsewhere.
+    async fn follow_profile(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        tenant: &Tenant,
+        idp: &UpstreamIdp,
+        user: User,
+        identity: &UpstreamIdentity,
+    ) -> Result<User, FederationError> {
+        let mut fields = user.to_fields();
+        let mut changed = false;
+        for (asserted, slot) in [
+            (&identity.given_name, &mut fields.given_name),
+            (&identity.family_name, &mut fields.family_name),
+            (&identity.display_name, &mut fields.display_name),
+        ] {
+            if asserted.is_some() && asserted != slot {
+                slot.clone_from(asserted);
+                changed = true;
+            }
+        }
+        if !changed || user.status != UserStatus::Active {
+            return Ok(user);
+        }
+        let by = Provisioner {
+            actor: Actor::System,
+            details: json!({ "via": idp.kind(), "idp": idp.name }),
+        };
+        let state = UserState {
+            fields,
+            status: user.status,
+            password: None,
+        };
+        match self
+            .reprovision_user_in(conn, &by, tenant, user.id, state, Some(user.version))
+            .await
+        {
+            Ok(updated) => Ok(updated),
+            // A name the core refuses (too long…) keeps the stored one.
+            Err(ServiceError::Invalid { .. }) => Ok(user),
+            Err(e) => Err(e.into()),
+        }
     }
 
     /// Joins the core groups the provider's asserted groups map to, and
@@ -294,5 +343,119 @@ impl Hub {
             }
         }
         Ok(changed)
+    }
+}
+
+/// A link waiting for its proof: an identity whose email belongs to an
+/// existing user, parked until that user signs in (by password) in the
+/// same browser.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+struct ParkedLink {
+    subject: String,
+    email: String,
+    return_to: Option<String>,
+}
+
+/// How long a parked link waits for the user to sign in.
+pub const PARKED_LINK_LIFETIME: time::Duration = time::Duration::minutes(15);
+
+impl Hub {
+    /// Parks the link of `identity` (whose email another user owns) until
+    /// that user proves the account is theirs by signing in; returns the
+    /// token the browser keeps (in a cookie) to claim it.
+    pub async fn park_link(
+        &self,
+        tenant: &Tenant,
+        idp: &UpstreamIdp,
+        identity: &UpstreamIdentity,
+        return_to: Option<String>,
+    ) -> Result<Option<String>, ServiceError> {
+        let Some(email) = identity.email.clone() else {
+            return Ok(None);
+        };
+        let token = new_token("");
+        let parked = serde_json::to_string(&ParkedLink {
+            subject: identity.subject.clone(),
+            email,
+            return_to,
+        })
+        .map_err(|e| ServiceError::Internal(format!("parked link: {e}")))?;
+        let now = self.now();
+        let mut conn = self.store.conn().await?;
+        federation::insert_request(
+            &mut conn,
+            tenant.id,
+            &self.secrets.hash(&token),
+            idp.id,
+            &parked,
+            now,
+            now + PARKED_LINK_LIFETIME,
+        )
+        .await?;
+        Ok(Some(token))
+    }
+
+    /// `user` just signed in with a parked link's token: links the parked
+    /// identity to them if the email it carried is one of theirs (the proof
+    /// that the account is theirs). Returns the provider's name when linked.
+    pub async fn claim_parked_link(
+        &self,
+        tenant: &Tenant,
+        token: &str,
+        user: &User,
+    ) -> Result<Option<String>, ServiceError> {
+        let now = self.now();
+        let mut tx = self.store.begin().await?;
+        let Some((idp_id, json)) =
+            federation::take_any_request(&mut tx, tenant.id, &self.secrets.hash(token), now)
+                .await?
+        else {
+            return Ok(None);
+        };
+        let Ok(parked) = serde_json::from_str::<ParkedLink>(&json) else {
+            return Ok(None);
+        };
+        let owns = user
+            .emails
+            .iter()
+            .any(|e| e.value.eq_ignore_ascii_case(&parked.email));
+        if !owns {
+            tx.commit().await?;
+            return Ok(None);
+        }
+        let idp = upstream_idps::get(&mut tx, tenant.id, idp_id).await?;
+        match federation::identity(&mut tx, tenant.id, idp.id, &parked.subject).await {
+            Ok(_) => {
+                tx.commit().await?;
+                return Ok(None);
+            }
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+        federation::link(
+            &mut tx,
+            &FederatedIdentity {
+                tenant_id: tenant.id,
+                idp_id: idp.id,
+                subject: parked.subject.clone(),
+                user_id: user.id,
+                created_at: now,
+                last_login_at: now,
+            },
+        )
+        .await?;
+        record(
+            &mut tx,
+            &AuditEvent::new(tenant.id, now, Actor::User(user.id), "identity.linked")
+                .target("user", user.id)
+                .details(json!({
+                    "idp": idp.name,
+                    "subject": parked.subject,
+                    "rule": "signed_in",
+                })),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(idp.name))
     }
 }

@@ -21,7 +21,9 @@ pub mod saml_sps;
 pub mod signing_keys;
 pub mod tenants;
 pub mod throttle;
+pub mod upstream_documents;
 pub mod upstream_idps;
+pub mod upstream_oidc;
 pub mod users;
 pub mod workspaces;
 
@@ -54,6 +56,8 @@ pub struct Hub {
     pub http: reqwest::Client,
     /// Tenants by slug, read on nearly every request.
     pub tenants_by_slug: Arc<lookup_cache::LookupCache<String, Tenant>>,
+    /// Upstream OIDC providers' discovery documents and JWKS.
+    pub upstream_documents: Arc<upstream_documents::UpstreamDocuments>,
 }
 
 impl Hub {
@@ -74,6 +78,7 @@ impl Hub {
             public_url,
             throttle: Arc::new(throttle::Throttle::default()),
             tenants_by_slug: Arc::default(),
+            upstream_documents: Arc::default(),
             keygen: Arc::new(signing_keys::FreshKeys),
             http,
         }

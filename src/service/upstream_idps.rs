@@ -204,7 +204,12 @@ impl Hub {
         if expected_version.is_some_and(|v| v != read_version) {
             return Err(ServiceError::VersionMismatch);
         }
-        let UpstreamConfig::Saml(saml) = &mut idp.config;
+        let UpstreamConfig::Saml(saml) = &mut idp.config else {
+            return Err(ServiceError::invalid(
+                "kind",
+                "this provider is not a SAML IdP; change it with the OIDC settings",
+            ));
+        };
         if let Some(xml) = &changes.metadata {
             let metadata = parse_idp_metadata(xml)?;
             if metadata.entity_id != saml.entity_id {
@@ -273,6 +278,37 @@ impl Hub {
     ) -> Result<Vec<FederatedIdentity>, ServiceError> {
         let mut conn = self.store.conn().await?;
         Ok(federation::identities_of(&mut conn, tenant.id, user).await?)
+    }
+
+    /// The user removes one of their own linked identities: refused when it
+    /// is their only way to sign in (no password, no other link).
+    pub async fn unlink_own_identity(
+        &self,
+        tenant: &Tenant,
+        user: UserId,
+        idp: UpstreamIdpId,
+        subject: &str,
+    ) -> Result<(), ServiceError> {
+        let mut conn = self.store.conn().await?;
+        let has_password = crate::store::passwords::get(&mut conn, tenant.id, user)
+            .await?
+            .is_some();
+        let links = federation::identities_of(&mut conn, tenant.id, user).await?;
+        drop(conn);
+        if !links
+            .iter()
+            .any(|l| l.idp_id == idp && l.subject == subject)
+        {
+            return Err(ServiceError::NotFound("linked identity"));
+        }
+        if !has_password && links.len() < 2 {
+            return Err(ServiceError::invalid(
+                "identity",
+                "it is your only way to sign in: set a password first, or link another provider",
+            ));
+        }
+        self.unlink_identity(Actor::User(user), tenant, user, idp, subject)
+            .await
     }
 
     /// Removes one linked identity of a user.

@@ -281,3 +281,37 @@ pub async fn delete_expired(
     }
     Ok(n)
 }
+
+/// Takes the waiting request `id`, whichever provider it was sent to:
+/// `None` when unknown, taken or expired.
+pub async fn take_any_request(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: &str,
+    now: OffsetDateTime,
+) -> Result<Option<(UpstreamIdpId, String)>, StoreError> {
+    let row = sqlx::query(
+        "SELECT idp_id, request FROM upstream_requests WHERE tenant_id = $1 AND id = $2 \
+         AND expires_at > $3",
+    )
+    .bind(tenant.to_string())
+    .bind(id)
+    .bind(micros(now))
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let result = sqlx::query("DELETE FROM upstream_requests WHERE tenant_id = $1 AND id = $2")
+        .bind(tenant.to_string())
+        .bind(id)
+        .execute(conn)
+        .await?;
+    if result.rows_affected() == 0 {
+        return Ok(None);
+    }
+    Ok(Some((
+        parse_id(&row.try_get::<String, _>("idp_id")?)?,
+        row.try_get("request")?,
+    )))
+}

@@ -149,3 +149,35 @@ pub async fn delete(
         .await?;
     one_row(result)
 }
+
+/// Sets (or, with `None`, clears) the sealed client secret of a provider.
+pub async fn set_client_secret(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: UpstreamIdpId,
+    sealed: Option<&str>,
+) -> Result<(), StoreError> {
+    let result =
+        sqlx::query("UPDATE upstream_idps SET client_secret = $3 WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.to_string())
+            .bind(id.to_string())
+            .bind(sealed)
+            .execute(conn)
+            .await?;
+    one_row(result)
+}
+
+/// The sealed client secret of a provider, if it has one.
+pub async fn client_secret(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    id: UpstreamIdpId,
+) -> Result<Option<String>, StoreError> {
+    let row =
+        sqlx::query("SELECT client_secret FROM upstream_idps WHERE tenant_id = $1 AND id = $2")
+            .bind(tenant.to_string())
+            .bind(id.to_string())
+            .fetch_one(conn)
+            .await?;
+    Ok(row.try_get("client_secret")?)
+}

@@ -34,6 +34,8 @@ mod oidc_logout;
 mod oidc_private_key_jwt;
 mod oidc_revocation;
 mod oidc_support;
+mod oidc_upstream;
+mod oidc_upstream_support;
 mod oidf_basic_op;
 mod saml_slo;
 mod saml_sso;

@@ -147,3 +147,161 @@ on_both_databases!(
     register_read_change_delete_on,
     super::register_read_change_delete
 );
+
+/// `usso idp add-oidc`: the contract's output (`name`, `redirect_uri`), the
+/// secret read from stdin and never printed, presets, OIDC options on
+/// `update`, and the refusals.
+async fn oidc_providers(u: Usso) {
+    let tenant = u.json(&["tenant", "create", "acme", "--json"]);
+    let issuer = tenant["issuer"].as_str().unwrap();
+    let added = u.run_with_stdin(
+        &[
+            "idp",
+            "add-oidc",
+            "--tenant",
+            "acme",
+            "--name",
+            "corp",
+            "--issuer",
+            "https://idp.corp.example",
+            "--client-id",
+            "usso",
+            "--client-secret-stdin",
+            "--scope",
+            "groups",
+            "--groups-claim",
+            "groups",
+            "--group-map",
+            "eng=engineering",
+            "--domain",
+            "corp.example",
+            "--rp-logout",
+            "--json",
+        ],
+        Some("the-client-secret\n"),
+    );
+    assert_eq!(added.code, 0, "{}", added.stderr);
+    assert!(!added.stdout.contains("the-client-secret"));
+    let added: Value = serde_json::from_str(&added.stdout).unwrap();
+    assert_eq!(added["name"], "corp");
+    assert_eq!(added["kind"], "oidc");
+    assert_eq!(
+        added["redirect_uri"],
+        format!("{issuer}/login/idp/corp/callback")
+    );
+    assert_eq!(added["client_id"], "usso");
+    assert_eq!(
+        added["scopes"],
+        serde_json::json!(["openid", "email", "profile", "groups"])
+    );
+    assert_eq!(added["settings"]["domains"][0], "corp.example");
+    assert_eq!(added["settings"]["rp_logout"], true);
+
+    let github = u.run_with_stdin(
+        &[
+            "idp",
+            "add-oidc",
+            "--tenant",
+            "acme",
+            "--name",
+            "github",
+            "--preset",
+            "github",
+            "--client-id",
+            "gh",
+            "--client-secret-stdin",
+            "--json",
+        ],
+        Some("gh-secret"),
+    );
+    assert_eq!(github.code, 0, "{}", github.stderr);
+    let github: Value = serde_json::from_str(&github.stdout).unwrap();
+    assert_eq!(github["kind"], "oauth2");
+    assert_eq!(github["display_name"], "GitHub");
+    assert_eq!(github["settings"]["subject_claim"], "id");
+
+    let changed = u.json(&[
+        "idp",
+        "update",
+        "--tenant",
+        "acme",
+        "corp",
+        "--link-by-email",
+        "--scope",
+        "offline",
+        "--json",
+    ]);
+    assert_eq!(changed["settings"]["accounts"]["link_by_email"], true);
+    assert!(changed["scopes"]
+        .as_array()
+        .unwrap()
+        .contains(&"offline".into()));
+    assert_eq!(changed["settings"]["rp_logout"], true, "kept");
+
+    for (args, needle) in [
+        (vec!["--name", "x", "--client-id", "c"], "--preset"),
+        (
+            vec!["--name", "x", "--issuer", "not a url", "--client-id", "c"],
+            "issuer",
+        ),
+        (
+            vec!["--name", "x", "--preset", "nope", "--client-id", "c"],
+            "preset",
+        ),
+        (
+            vec![
+                "--name",
+                "x",
+                "--preset",
+                "oauth2",
+                "--issuer",
+                "https://x.example",
+                "--client-id",
+                "c",
+            ],
+            "authorization_endpoint",
+        ),
+        (
+            vec![
+                "--name",
+                "corp",
+                "--issuer",
+                "https://x.example",
+                "--client-id",
+                "c",
+            ],
+            "name",
+        ),
+        (
+            vec![
+                "--name",
+                "y",
+                "--issuer",
+                "https://x.example",
+                "--client-id",
+                "c",
+                "--domain",
+                "nodot",
+            ],
+            "domains",
+        ),
+    ] {
+        let mut all = vec!["idp", "add-oidc", "--tenant", "acme"];
+        all.extend(args);
+        let r = u.run(&all);
+        assert_eq!(r.code, 2, "{all:?}: {}", r.stdout);
+        assert!(r.stderr.contains(needle), "{all:?}: {}", r.stderr);
+    }
+    let saml_option = u.run(&[
+        "idp",
+        "update",
+        "--tenant",
+        "acme",
+        "corp",
+        "--sign-requests",
+    ]);
+    assert_eq!(saml_option.code, 2);
+    assert_eq!(listed(&u).len(), 2);
+}
+
+on_both_databases!(oidc_providers_on, super::oidc_providers);

@@ -24,7 +24,9 @@
 //! - [`client_auth`]: client authentication methods at the token endpoint
 //!   (RFC 6749 §2.3.1, OIDC Core §9, RFC 7523);
 //! - [`token_request`]: token requests and responses (RFC 6749 §4.1.3, §4.4, §5.1, §6);
-//! - [`discovery`]: provider metadata (OIDC Discovery 1.0 §3, RFC 8414 §2).
+//! - [`discovery`]: provider metadata (OIDC Discovery 1.0 §3, RFC 8414 §2);
+//! - [`rp`]: the relying-party side towards upstream providers (code flow
+//!   with PKCE, ID token validation, UserInfo, RP-Initiated Logout).
 
 #![warn(missing_docs)]
 
@@ -38,6 +40,7 @@ pub mod jose;
 pub mod params;
 pub mod pkce;
 pub mod redirect_uri;
+pub mod rp;
 pub mod scope;
 pub mod token_request;
 

@@ -1,7 +1,9 @@
 //! The OpenID Provider's side of the hub: OAuth clients as
 //! `usso_oidc` policies ([`policy`]), users as claims ([`claims`]), tokens
 //! minted with the tenant's keys ([`tokens`]), and the grants behind them —
-//! codes, refresh tokens, consents ([`grants`]).
+//! codes, refresh tokens, consents ([`grants`]). Also the relying-party side
+//! towards upstream OIDC / OAuth 2.0 providers ([`upstream`],
+//! [`upstream_logout`]).
 
 pub mod backchannel;
 pub mod claims;
@@ -13,3 +15,5 @@ pub mod introspection;
 pub mod policy;
 pub mod revocation;
 pub mod tokens;
+pub mod upstream;
+pub mod upstream_logout;

@@ -228,9 +228,10 @@ pub struct SessionEndNotices {
     /// LogoutRequests to the SAML applications the session logged in to,
     /// each a signed HTTP-Redirect URL, for hidden frames.
     pub frames: Vec<String>,
-    /// The LogoutRequest to the upstream SAML IdP the session came from,
-    /// visited last, at the top level; its LogoutResponse comes back to the
-    /// SP's SingleLogoutService, which then goes on to the `next` path.
+    /// The LogoutRequest to the upstream SAML IdP the session came from
+    /// (or the end-session request to its upstream OIDC provider), visited
+    /// last, at the top level; the answer comes back to USSO, which then
+    /// goes on to the `next` path.
     pub upstream: Option<String>,
 }
 
@@ -244,7 +245,15 @@ pub async fn session_end_notices(
 ) -> Result<SessionEndNotices, SsoError> {
     Ok(SessionEndNotices {
         frames: sp_logout_requests(hub, tenant, session).await?,
-        upstream: super::upstream_logout::sp_initiated_request(hub, tenant, session, next).await?,
+        upstream: match super::upstream_logout::sp_initiated_request(hub, tenant, session, next)
+            .await?
+        {
+            Some(saml) => Some(saml),
+            None => {
+                crate::adapters::oidc::upstream_logout::rp_logout_url(hub, tenant, session, next)
+                    .await?
+            }
+        },
     })
 }
 

@@ -72,15 +72,16 @@ pub enum Outbound {
     Post { url: String, saml_request: String },
 }
 
-pub(super) fn saml_config(idp: &UpstreamIdp) -> &SamlUpstream {
+pub(super) fn saml_config(idp: &UpstreamIdp) -> Result<&SamlUpstream, SsoError> {
     match &idp.config {
-        UpstreamConfig::Saml(s) => s,
+        UpstreamConfig::Saml(s) => Ok(s),
+        _ => Err(SsoError::Refused(format!("{} is not a SAML IdP", idp.name))),
     }
 }
 
 /// The registered IdP's parsed metadata.
 pub(super) fn idp_metadata(idp: &UpstreamIdp) -> Result<IdpMetadata, SsoError> {
-    IdpMetadata::parse(saml_config(idp).metadata.as_bytes()).map_err(|e| {
+    IdpMetadata::parse(saml_config(idp)?.metadata.as_bytes()).map_err(|e| {
         SsoError::Service(ServiceError::Internal(format!(
             "stored metadata of upstream IdP {}: {e}",
             idp.id
@@ -145,7 +146,7 @@ pub async fn start_login(
     idp: &UpstreamIdp,
     return_to: Option<String>,
 ) -> Result<Outbound, SsoError> {
-    let config = saml_config(idp);
+    let config = saml_config(idp)?;
     let metadata = idp_metadata(idp)?;
     let now = hub.now();
     let id = super::assertion::new_message_id();
@@ -212,7 +213,7 @@ pub async fn finish_login(
     ctx: &LoginContext,
 ) -> Result<(FederatedLogin, Option<String>), UpstreamLoginError> {
     let idp = claimed_upstream(hub, tenant, &inbound).await?;
-    let config = saml_config(&idp);
+    let config = saml_config(&idp)?;
     let metadata = idp_metadata(&idp)?;
     let keys = idp_keys(hub, tenant).await?;
     let sp_entity_id = hub.saml_sp_metadata_url(tenant);
@@ -299,7 +300,10 @@ pub async fn finish_login(
         }
         None => login.name_id.value.clone(),
     };
-    let identity = config.settings.mapping.identity(subject, &attributes);
+    let mut identity = config.settings.mapping.identity(subject, &attributes);
+    // A SAML IdP has no email_verified: what it asserts is what it vouches for
+    // (linking by it still needs the provider's `link_by_email`).
+    identity.email_verified = true;
     let name_id = super::name_id_json(&login.name_id);
     // Kept under the NameID: what an IdP's LogoutRequest names.
     let upstream_session = UpstreamSession {

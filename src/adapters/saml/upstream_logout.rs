@@ -29,7 +29,7 @@ pub async fn idp_initiated(
     inbound: InboundMessage,
 ) -> Result<LogoutReply, SsoError> {
     let idp = claimed_upstream(hub, tenant, &inbound).await?;
-    let config = saml_config(&idp);
+    let config = saml_config(&idp)?;
     let metadata = idp_metadata(&idp)?;
     let policy = MessagePolicy {
         // Profiles §4.4.4.1: the request MUST be signed.
@@ -128,7 +128,9 @@ pub async fn sp_initiated_request(
         Err(e) => return Err(ServiceError::from(e).into()),
     };
     drop(conn);
-    let config = saml_config(&idp);
+    let Ok(config) = saml_config(&idp) else {
+        return Ok(None);
+    };
     let metadata = idp_metadata(&idp)?;
     let (Some(endpoint), Some(name_id)) = (
         metadata.slo(Binding::HttpRedirect),
@@ -179,7 +181,7 @@ pub async fn logout_returned(
     inbound: InboundMessage,
 ) -> Result<String, SsoError> {
     let idp = claimed_upstream(hub, tenant, &inbound).await?;
-    let config = saml_config(&idp);
+    let config = saml_config(&idp)?;
     let metadata = idp_metadata(&idp)?;
     let policy = MessagePolicy {
         signature: SignaturePolicy {

@@ -1,7 +1,8 @@
 //! `/api/v1/tenants/{tenant}/idps`: the upstream identity providers users
 //! of the tenant log in through — list (paged, without metadata), register
-//! a SAML IdP from metadata given inline or fetched from a URL, read (with
-//! the metadata), replace (with `If-Match`), delete. `{idp}` is a
+//! a SAML IdP from metadata given inline or fetched from a URL, or an
+//! OpenID Connect / OAuth 2.0 provider from its issuer or a preset, read
+//! (with the metadata), replace (with `If-Match`), delete. `{idp}` is a
 //! provider's id or name. And `/users/{id}/identities`: the identities
 //! at those providers linked to a user, listed and removed.
 
@@ -23,12 +24,14 @@ use super::openapi::{
 use super::saml_sps::{inline_or_fetched, metadata_problem};
 use super::views::{IdpDetailView, IdpView, LinkedIdentityView, NameIdFormatView, Page};
 use crate::core::upstream_idp::{SamlUpstreamSettings, UpstreamIdp};
+use crate::core::upstream_oidc::{ClientAuthMethod, OidcUpstreamSettings};
 use crate::core::UpstreamIdpId;
 use crate::http::error::ApiError;
 use crate::http::AppState;
 use crate::service::metadata_fetch::Reach;
 use crate::service::saml_sps::MAX_METADATA_BYTES;
 use crate::service::upstream_idps::SamlUpstreamChanges;
+use crate::service::upstream_oidc::OidcUpstreamChanges;
 
 /// Largest request body of these routes: a metadata document escaped into
 /// JSON, and the settings.
@@ -87,13 +90,45 @@ pub struct IdpSettingsInput {
     /// Upstream group value → core group name, kept in step at each login.
     #[schema(example = json!({"Engineering": "eng"}))]
     pub group_map: Option<BTreeMap<String, String>>,
+    /// OIDC / OAuth 2.0: `client_secret_basic` (default) or `client_secret_post`.
+    pub client_auth: Option<String>,
+    /// OIDC / OAuth 2.0: the claim naming the user for good. Default `sub`.
+    pub subject_claim: Option<String>,
+    /// OIDC / OAuth 2.0: read UserInfo after the token exchange. Default `true`.
+    pub userinfo: Option<bool>,
+    /// OIDC: end the provider's session too (RP-Initiated Logout). Default `false`.
+    pub rp_logout: Option<bool>,
+    /// Email domains sent to this provider from the login page (home-realm
+    /// discovery; OIDC / OAuth 2.0).
+    pub domains: Option<Vec<String>>,
+    /// OIDC / OAuth 2.0: further authorization request parameters.
+    pub extra_params: Option<BTreeMap<String, String>>,
+    /// OIDC / OAuth 2.0: the claim holding the email. Default `email`.
+    pub email_claim: Option<String>,
+    /// OIDC / OAuth 2.0: the claim holding the username.
+    pub username_claim: Option<String>,
+    /// OIDC / OAuth 2.0: the claim holding the groups. Default `groups`.
+    pub groups_claim: Option<String>,
+}
+
+/// The endpoints of an OIDC / OAuth 2.0 provider set by hand (OIDC: the
+/// others are discovered).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndpointsInput {
+    pub discovery: Option<String>,
+    pub authorization: Option<String>,
+    pub token: Option<String>,
+    pub userinfo: Option<String>,
+    pub jwks: Option<String>,
+    pub end_session: Option<String>,
 }
 
 /// An upstream identity provider.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IdpInput {
-    /// `saml` (the default and, for now, the only kind).
+    /// `saml` (the default), `oidc` or `oauth2`.
     #[schema(example = "saml")]
     pub kind: Option<String>,
     /// A slug (a-z, 0-9, '-'): in URLs and OIDC `idp_hint`. Required on
@@ -108,6 +143,20 @@ pub struct IdpInput {
     pub metadata: Option<String>,
     /// An `https` (or `http`) URL the metadata is fetched from, once, now.
     pub metadata_url: Option<String>,
+    /// OIDC / OAuth 2.0, on registration: a preset of `metadata/idp/`
+    /// (`google`, `microsoft`, `github`, `gitlab`, `oidc`, `oauth2`).
+    pub preset: Option<String>,
+    /// OIDC: the issuer (discovery under it).
+    pub issuer: Option<String>,
+    /// OIDC / OAuth 2.0: USSO's client id at the provider.
+    pub client_id: Option<String>,
+    /// OIDC / OAuth 2.0: the client secret; stored sealed, never shown. On
+    /// `PUT` absent keeps it.
+    pub client_secret: Option<String>,
+    /// OIDC / OAuth 2.0: the scopes asked for. Default: the preset's.
+    pub scopes: Option<Vec<String>>,
+    #[serde(default)]
+    pub endpoints: EndpointsInput,
     #[serde(default)]
     pub settings: IdpSettingsInput,
 }
@@ -140,14 +189,66 @@ impl IdpSettingsInput {
 }
 
 impl IdpInput {
-    fn check_kind(&self) -> Result<(), ApiError> {
+    /// Whether the body is about an OIDC / OAuth 2.0 provider.
+    fn check_kind(&self) -> Result<bool, ApiError> {
         match self.kind.as_deref() {
-            None | Some("saml") => Ok(()),
+            None | Some("saml") => Ok(false),
+            Some("oidc" | "oauth2") => Ok(true),
             Some(other) => Err(ApiError::bad_request(format!(
-                "kind: {other:?} is not supported here; use \"saml\""
+                "kind: {other:?} is not a kind of provider; use \"saml\", \"oidc\" or \"oauth2\""
             ))
             .with_field("kind")),
         }
+    }
+
+    /// The OIDC changes of the body: settings replaced as a whole (absent
+    /// ones take their defaults), the rest kept when absent.
+    fn oidc_changes(self) -> Result<OidcUpstreamChanges, ApiError> {
+        if self.metadata.is_some() || self.metadata_url.is_some() {
+            return Err(
+                ApiError::bad_request("an OIDC / OAuth 2.0 provider has no SAML metadata")
+                    .with_field("metadata"),
+            );
+        }
+        let s = self.settings;
+        let d = OidcUpstreamSettings::default();
+        let client_auth = match s.client_auth.as_deref() {
+            None | Some("client_secret_basic") => ClientAuthMethod::ClientSecretBasic,
+            Some("client_secret_post") => ClientAuthMethod::ClientSecretPost,
+            Some(other) => return Err(ApiError::bad_request(format!(
+                "settings.client_auth: {other:?} is not client_secret_basic or client_secret_post"
+            ))
+            .with_field("settings.client_auth")),
+        };
+        let e = self.endpoints;
+        Ok(OidcUpstreamChanges {
+            name: self.name,
+            display_name: self.display_name,
+            preset: self.preset.or(self.kind.filter(|k| k == "oauth2")),
+            issuer: self.issuer,
+            client_id: self.client_id,
+            client_secret: self.client_secret.map(Some),
+            scopes: self.scopes,
+            discovery_endpoint: e.discovery,
+            authorization_endpoint: e.authorization,
+            token_endpoint: e.token,
+            userinfo_endpoint: e.userinfo,
+            jwks_uri: e.jwks,
+            end_session_endpoint: e.end_session,
+            client_auth: Some(client_auth),
+            subject_claim: Some(s.subject_claim.unwrap_or(d.subject_claim)),
+            userinfo: Some(s.userinfo.unwrap_or(d.userinfo)),
+            rp_logout: Some(s.rp_logout.unwrap_or(d.rp_logout)),
+            domains: Some(s.domains.unwrap_or_default()),
+            extra_params: Some(s.extra_params.unwrap_or_default()),
+            email_claim: s.email_claim,
+            username_claim: s.username_claim,
+            groups_claim: s.groups_claim,
+            group_map: Some(s.group_map.unwrap_or_default()),
+            create_users: Some(s.create_users.unwrap_or(d.accounts.create_users)),
+            link_by_email: Some(s.link_by_email.unwrap_or(d.accounts.link_by_email)),
+            trust_email: Some(s.trust_email.unwrap_or(d.accounts.trust_email)),
+        })
     }
 }
 
@@ -216,7 +317,21 @@ pub async fn create_idp(
     admin: TenantAdmin,
     Json(body): Json<IdpInput>,
 ) -> Result<impl IntoResponse, ApiError> {
-    body.check_kind()?;
+    if body.check_kind()? {
+        let idp = state
+            .hub
+            .create_oidc_upstream(admin.actor(), &admin.tenant, body.oidc_changes()?)
+            .await?;
+        let location = format!("/api/v1/tenants/{}/idps/{}", admin.tenant.slug, idp.id);
+        return Ok((
+            StatusCode::CREATED,
+            [
+                (header::LOCATION, location),
+                (header::ETAG, etag(idp.version)),
+            ],
+            axum::Json(IdpDetailView::new(&state.hub, &admin.tenant, &idp)),
+        ));
+    }
     let reach = Reach::for_caller(admin.caller.installation_admin);
     let Some(xml) =
         inline_or_fetched(&state.hub.http, &body.metadata, &body.metadata_url, reach).await?
@@ -305,9 +420,28 @@ pub async fn replace_idp(
     headers: HeaderMap,
     Json(body): Json<IdpInput>,
 ) -> Result<impl IntoResponse, ApiError> {
-    body.check_kind()?;
+    let oidc = body.check_kind()?;
     let expected = if_match(&headers)?;
     let current = state.hub.find_upstream(&admin.tenant, &idp).await?;
+    if oidc || current.oidc().is_some() {
+        if current.oidc().is_none() || body.preset.is_some() {
+            return Err(ApiError::bad_request(
+                "the kind (and preset) of a provider cannot change; register a new one",
+            )
+            .with_field("kind"));
+        }
+        let idp = state
+            .hub
+            .update_oidc_upstream(
+                admin.actor(),
+                &admin.tenant,
+                current.id,
+                body.oidc_changes()?,
+                expected,
+            )
+            .await?;
+        return Ok(with_etag(&state, &admin, &idp));
+    }
     let reach = Reach::for_caller(admin.caller.installation_admin);
     let metadata =
         inline_or_fetched(&state.hub.http, &body.metadata, &body.metadata_url, reach).await?;

@@ -1,5 +1,7 @@
 //! The signed-in user's account page: who they are, which applications they
-//! let in (with a button to take that back), and sign-out.
+//! let in (with a button to take that back), which upstream sign-in
+//! providers are linked to the account (with a button to remove one), and
+//! sign-out.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
@@ -48,6 +50,31 @@ pub async fn show(
             scope: &a.scope,
         })
         .collect();
+    let identities = match state.hub.linked_identities(&pages.tenant, user.id).await {
+        Ok(i) => i,
+        Err(e) => return internal(&e),
+    };
+    let mut labels = Vec::with_capacity(identities.len());
+    for identity in &identities {
+        let label = match state
+            .hub
+            .find_upstream(&pages.tenant, &identity.idp_id.to_string())
+            .await
+        {
+            Ok(idp) => idp.display_name,
+            Err(_) => identity.idp_id.to_string(),
+        };
+        labels.push((label, identity.idp_id.to_string()));
+    }
+    let linked: Vec<page::LinkedProvider<'_>> = identities
+        .iter()
+        .zip(&labels)
+        .map(|(i, (label, idp_id))| page::LinkedProvider {
+            label,
+            idp_id,
+            subject: &i.subject,
+        })
+        .collect();
     let display = user
         .display_name
         .clone()
@@ -59,6 +86,8 @@ pub async fn show(
         &pages.path("account/apps/revoke"),
         &pages.csrf(),
         &listed,
+        &linked,
+        &pages.path("account/identities/remove"),
     );
     pages.respond(StatusCode::OK, body)
 }
@@ -114,6 +143,73 @@ pub async fn revoke_app(
         Err(crate::service::ServiceError::NotFound(_)) => super::html(
             StatusCode::NOT_FOUND,
             page::message("Not found", "No such application."),
+        ),
+        Err(e) => internal(&e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UnlinkForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    idp_id: String,
+    #[serde(default)]
+    subject: String,
+}
+
+/// `POST /t/{tenant}/account/identities/remove`: the user removes one of
+/// their linked sign-in providers — unless it is their only way in (no
+/// password and no other link).
+pub async fn unlink_identity(
+    State(state): State<AppState>,
+    Path(slug): Path<String>,
+    headers: HeaderMap,
+    form: Result<Form<UnlinkForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let pages = match Pages::open(&state, &slug, &headers).await {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let user = match pages.signed_in(&headers).await {
+        Ok(Some(user)) => user,
+        Ok(None) => return to_login(&pages),
+        Err(r) => return r,
+    };
+    let Ok(Form(form)) = form else {
+        return super::html(
+            StatusCode::BAD_REQUEST,
+            page::message("Bad request", "The form was malformed."),
+        );
+    };
+    if !pages.csrf_ok(&headers, &form.csrf) {
+        return super::html(
+            StatusCode::FORBIDDEN,
+            page::message(
+                "This page has expired",
+                "Reload your account page and try again.",
+            ),
+        );
+    }
+    let not_found = || {
+        super::html(
+            StatusCode::NOT_FOUND,
+            page::message("Not found", "No such linked sign-in."),
+        )
+    };
+    let Ok(idp) = form.idp_id.parse() else {
+        return not_found();
+    };
+    match state
+        .hub
+        .unlink_own_identity(&pages.tenant, user.id, idp, &form.subject)
+        .await
+    {
+        Ok(()) => see_other(&pages.path("account")),
+        Err(crate::service::ServiceError::NotFound(_)) => not_found(),
+        Err(crate::service::ServiceError::Invalid { message, .. }) => super::html(
+            StatusCode::CONFLICT,
+            page::message("This sign-in cannot be removed", &message),
         ),
         Err(e) => internal(&e),
     }

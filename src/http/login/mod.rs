@@ -34,8 +34,20 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{tenant}/login", get(show_login).post(submit_login))
         .route("/t/{tenant}/account", get(account::show))
         .route("/t/{tenant}/account/apps/revoke", post(account::revoke_app))
+        .route(
+            "/t/{tenant}/account/identities/remove",
+            post(account::unlink_identity),
+        )
         .route("/t/{tenant}/logout", get(confirm_logout).post(logout))
         .route("/t/{tenant}/login/idp/{name}", get(upstream::start))
+        .route(
+            "/t/{tenant}/login/idp/{name}/callback",
+            get(upstream::callback).post(upstream::callback),
+        )
+        .route(
+            "/t/{tenant}/login/idp/{name}/logged-out",
+            get(upstream::logged_out),
+        )
 }
 
 /// The client's address as the socket saw it. (Behind a reverse proxy this
@@ -166,11 +178,12 @@ impl<'a> Pages<'a> {
     ) -> Response {
         let action = self.path("login");
         let csrf = self.csrf();
-        let providers = match self.providers(return_to).await {
+        let (providers, home_realm) = match self.providers(return_to).await {
             Ok(p) => p,
             Err(e) => return internal(&e),
         };
         let body = page::login(&page::LoginForm {
+            home_realm,
             tenant_name: &self.tenant.display_name,
             action: &action,
             csrf: &csrf,
@@ -182,17 +195,19 @@ impl<'a> Pages<'a> {
         self.respond(status, body)
     }
 
-    /// The login page's upstream providers: label and start URL each.
+    /// The login page's upstream providers: label and start URL each; and
+    /// whether one takes users by email domain.
     async fn providers(
         &self,
         return_to: Option<&str>,
-    ) -> Result<Vec<(String, String)>, ServiceError> {
+    ) -> Result<(Vec<(String, String)>, bool), ServiceError> {
         let idps = self
             .state
             .hub
             .list_upstreams(&self.tenant, crate::store::Page::first(100))
             .await?;
-        Ok(idps
+        let home_realm = idps.iter().any(|idp| !idp.domains().is_empty());
+        let buttons = idps
             .into_iter()
             .map(|idp| {
                 (
@@ -200,7 +215,8 @@ impl<'a> Pages<'a> {
                     upstream::start_path(self, &idp.name, return_to),
                 )
             })
-            .collect())
+            .collect();
+        Ok((buttons, home_realm))
     }
 
     pub(crate) async fn signed_in(
@@ -331,6 +347,21 @@ async fn submit_login(
             )
             .await;
     }
+    // Home-realm discovery: an email alone, of a domain a provider takes,
+    // goes to that provider.
+    if form.password.is_empty() && username.contains('@') {
+        match state.hub.upstream_for_email(&pages.tenant, &username).await {
+            Ok(Some(idp)) => {
+                return see_other(&upstream::start_path(
+                    &pages,
+                    &idp.name,
+                    return_to.as_deref(),
+                ))
+            }
+            Ok(None) => {}
+            Err(e) => return internal(&e),
+        }
+    }
     let ctx = LoginContext {
         ip,
         user_agent: headers
@@ -343,11 +374,28 @@ async fn submit_login(
         .password_login(&pages.tenant, &form.username, &form.password, &ctx)
         .await
     {
-        Ok((_, token, _)) => {
+        Ok((_, token, user)) => {
             let lifetime = time::Duration::seconds(pages.tenant.settings.session_absolute_seconds);
             let mut response = see_other(&return_to.unwrap_or_else(|| pages.path("account")));
             let cookie = pages.cookie(cookies::SESSION, &token, Some(lifetime));
             response.headers_mut().append(header::SET_COOKIE, cookie);
+            // A sign-in that proves the account is theirs completes the link
+            // an upstream login parked in this browser.
+            if let Some(parked) = cookies::read(&headers, upstream::PARKED_LINK_COOKIE) {
+                match state
+                    .hub
+                    .claim_parked_link(&pages.tenant, &parked, &user)
+                    .await
+                {
+                    Ok(Some(idp)) => {
+                        tracing::info!(%idp, "identity linked after the owner signed in")
+                    }
+                    Ok(None) => {}
+                    Err(e) => return internal(&e),
+                }
+                let clear = pages.cookie(upstream::PARKED_LINK_COOKIE, "", None);
+                response.headers_mut().append(header::SET_COOKIE, clear);
+            }
             response
         }
         Err(LoginError::InvalidCredentials) => {

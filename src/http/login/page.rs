@@ -50,6 +50,9 @@ pub struct LoginForm<'a> {
     /// A button per upstream identity provider: its label and the URL that
     /// starts a login through it.
     pub providers: &'a [(String, String)],
+    /// Some provider takes users by email domain: an email without a
+    /// password is a valid submission (home-realm discovery).
+    pub home_realm: bool,
 }
 
 pub fn login(form: &LoginForm<'_>) -> String {
@@ -75,6 +78,14 @@ pub fn login(form: &LoginForm<'_>) -> String {
             escape(return_to)
         );
     }
+    let (password_required, hint) = if form.home_realm {
+        (
+            "",
+            "<p class=\"hint\">With a work email, leave the password empty to sign in at your organisation.</p>",
+        )
+    } else {
+        (" required", "")
+    };
     let _ = write!(
         body,
         "<label for=\"username\">Username or email</label>\
@@ -82,7 +93,7 @@ pub fn login(form: &LoginForm<'_>) -> String {
          autocomplete=\"username\" autocapitalize=\"none\" spellcheck=\"false\" required autofocus>\
          <label for=\"password\">Password</label>\
          <input type=\"password\" id=\"password\" name=\"password\" \
-         autocomplete=\"current-password\" required>\
+         autocomplete=\"current-password\"{password_required}>{hint}\
          <button type=\"submit\">Sign in</button></form>",
         escape(form.username)
     );
@@ -140,6 +151,15 @@ pub struct AppAccess<'a> {
     pub scope: &'a str,
 }
 
+/// A sign-in provider linked to the account, with what its Remove button
+/// posts.
+#[derive(Debug)]
+pub struct LinkedProvider<'a> {
+    pub label: &'a str,
+    pub idp_id: &'a str,
+    pub subject: &'a str,
+}
+
 /// The signed-in user's page: the applications they let in (each with a
 /// Revoke button) and a sign-out button.
 pub fn account(
@@ -149,6 +169,8 @@ pub fn account(
     revoke_action: &str,
     csrf: &str,
     apps: &[AppAccess<'_>],
+    linked: &[LinkedProvider<'_>],
+    unlink_action: &str,
 ) -> String {
     let mut body = format!(
         "<h1>{tenant}</h1><p>You are signed in as <strong>{display}</strong>.</p>",
@@ -170,6 +192,26 @@ pub fn account(
                 action = escape(revoke_action),
                 csrf = escape(csrf),
                 client = escape(app.client_id),
+            );
+        }
+        body.push_str("</ul>");
+    }
+    if !linked.is_empty() {
+        body.push_str("<h2>Sign-in providers linked to your account</h2><ul>");
+        for l in linked {
+            let _ = write!(
+                body,
+                "<li><strong>{label}</strong>\
+                 <form method=\"post\" action=\"{action}\">\
+                 <input type=\"hidden\" name=\"csrf\" value=\"{csrf}\">\
+                 <input type=\"hidden\" name=\"idp_id\" value=\"{idp}\">\
+                 <input type=\"hidden\" name=\"subject\" value=\"{subject}\">\
+                 <button type=\"submit\">Remove</button></form></li>",
+                label = escape(l.label),
+                action = escape(unlink_action),
+                csrf = escape(csrf),
+                idp = escape(l.idp_id),
+                subject = escape(l.subject),
             );
         }
         body.push_str("</ul>");
@@ -222,6 +264,7 @@ mod tests {
     #[test]
     fn login_form_escapes_the_echoed_username() {
         let html = login(&LoginForm {
+            home_realm: false,
             tenant_name: "Acme",
             action: "/t/acme/login",
             csrf: "c",

@@ -76,7 +76,7 @@ fn refused(error: &SsoError) -> Response {
     }
 }
 
-fn account_refused(error: &FederationError) -> Response {
+pub(crate) fn account_refused(error: &FederationError) -> Response {
     let (title, text) = match error {
         FederationError::NoAccount => (
             "No account",

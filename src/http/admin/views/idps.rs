@@ -1,7 +1,9 @@
 //! The JSON representations of upstream identity providers (admin API and
 //! `usso idp --json`): what the provider is, how USSO talks to it, and
-//! where users start a login through it. Listings leave the metadata
-//! document out; a single provider carries it as `metadata`.
+//! where users start a login through it. Listings leave the SAML metadata
+//! document out; a single SAML provider carries it as `metadata`. An OIDC /
+//! OAuth 2.0 provider shows its client id and `redirect_uri` (the callback
+//! to register at the provider), never its client secret.
 
 use serde::Serialize;
 use time::OffsetDateTime;
@@ -22,21 +24,48 @@ pub struct IdpView {
     /// What the login page's button says.
     #[schema(example = "Corporate login")]
     pub display_name: String,
-    /// `saml`.
-    #[schema(example = "saml")]
+    /// `saml`, `oidc` or `oauth2`.
+    #[schema(example = "oidc")]
     pub kind: String,
+    /// The provider's identifier: a SAML `entityID`, an OIDC issuer (with
+    /// `{tenantid}` for a multi-tenant one), an OAuth 2.0 provider's name.
+    #[schema(example = "https://idp.example.com")]
+    pub issuer: String,
     /// The IdP's `entityID` (SAML).
+    #[serde(skip_serializing_if = "Option::is_none")]
     #[schema(example = "https://idp.example.com/saml")]
-    pub entity_id: String,
-    /// Where the metadata was fetched from, if it was.
+    pub entity_id: Option<String>,
+    /// Where the metadata was fetched from, if it was (SAML).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub metadata_url: Option<String>,
     /// The page that starts a login through this provider.
     pub login_url: String,
-    /// USSO's SP entityID towards this IdP (the tenant's SP metadata URL).
-    pub sp_entity_id: String,
-    /// Where the IdP posts its Responses.
-    pub acs_url: String,
+    /// USSO's SP entityID towards this IdP (SAML).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sp_entity_id: Option<String>,
+    /// Where the IdP posts its Responses (SAML).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acs_url: Option<String>,
+    /// The callback URL to register at the provider (OIDC / OAuth 2.0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redirect_uri: Option<String>,
+    /// Where the provider sends the browser back after RP-Initiated Logout
+    /// (OIDC; register it as a post-logout redirect URI).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub post_logout_redirect_uri: Option<String>,
+    /// USSO's client id at the provider (OIDC / OAuth 2.0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    /// The preset the provider was made from (OIDC / OAuth 2.0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preset: Option<String>,
+    /// Scopes asked for (OIDC / OAuth 2.0).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+    /// Endpoints set by hand (OIDC: the rest are discovered).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub endpoints: Option<serde_json::Value>,
     /// How USSO talks to the provider and maps its users (see the admin
     /// API's input for each key).
     #[schema(value_type = Object)]
@@ -53,22 +82,50 @@ pub struct IdpView {
 
 impl IdpView {
     pub fn new(hub: &Hub, tenant: &crate::core::tenant::Tenant, idp: &UpstreamIdp) -> Self {
-        let UpstreamConfig::Saml(saml) = &idp.config;
-        Self {
+        let mut view = Self {
             id: idp.id.as_uuid(),
             name: idp.name.clone(),
             display_name: idp.display_name.clone(),
             kind: idp.kind().to_owned(),
-            entity_id: saml.entity_id.clone(),
-            metadata_url: saml.metadata_url.clone(),
+            issuer: idp.issuer().to_owned(),
+            entity_id: None,
+            metadata_url: None,
             login_url: format!("{}/login/idp/{}", hub.issuer(tenant), idp.name),
-            sp_entity_id: hub.saml_sp_metadata_url(tenant),
-            acs_url: hub.saml_sp_acs_url(tenant),
-            settings: serde_json::to_value(&saml.settings).unwrap_or_default(),
+            sp_entity_id: None,
+            acs_url: None,
+            redirect_uri: None,
+            post_logout_redirect_uri: None,
+            client_id: None,
+            preset: None,
+            scopes: None,
+            endpoints: None,
+            settings: serde_json::Value::Null,
             created_at: idp.created_at,
             updated_at: idp.updated_at,
             version: idp.version,
+        };
+        match &idp.config {
+            UpstreamConfig::Saml(saml) => {
+                view.entity_id = Some(saml.entity_id.clone());
+                view.metadata_url = saml.metadata_url.clone();
+                view.sp_entity_id = Some(hub.saml_sp_metadata_url(tenant));
+                view.acs_url = Some(hub.saml_sp_acs_url(tenant));
+                view.settings = serde_json::to_value(&saml.settings).unwrap_or_default();
+            }
+            UpstreamConfig::Oidc(o) | UpstreamConfig::OAuth2(o) => {
+                view.redirect_uri = Some(hub.upstream_redirect_uri(tenant, &idp.name));
+                if matches!(idp.config, UpstreamConfig::Oidc(_)) {
+                    view.post_logout_redirect_uri =
+                        Some(hub.upstream_logged_out_uri(tenant, &idp.name));
+                }
+                view.client_id = Some(o.client_id.clone());
+                view.preset = o.preset.clone();
+                view.scopes = Some(o.scopes.clone());
+                view.endpoints = serde_json::to_value(&o.endpoints).ok();
+                view.settings = serde_json::to_value(&o.settings).unwrap_or_default();
+            }
         }
+        view
     }
 }
 
@@ -77,16 +134,20 @@ impl IdpView {
 pub struct IdpDetailView {
     #[serde(flatten)]
     pub idp: IdpView,
-    /// The IdP's metadata (`<md:EntityDescriptor>`), verbatim.
-    pub metadata: String,
+    /// The IdP's metadata (`<md:EntityDescriptor>`), verbatim (SAML).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<String>,
 }
 
 impl IdpDetailView {
     pub fn new(hub: &Hub, tenant: &crate::core::tenant::Tenant, idp: &UpstreamIdp) -> Self {
-        let UpstreamConfig::Saml(saml) = &idp.config;
+        let metadata = match &idp.config {
+            UpstreamConfig::Saml(saml) => Some(saml.metadata.clone()),
+            _ => None,
+        };
         Self {
             idp: IdpView::new(hub, tenant, idp),
-            metadata: saml.metadata.clone(),
+            metadata,
         }
     }
 }
