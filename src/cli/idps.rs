@@ -18,6 +18,7 @@ use crate::core::saml_sp::NameIdChoice;
 use crate::core::upstream_idp::UpstreamIdp;
 use crate::core::upstream_oidc::ClientAuthMethod;
 use crate::http::admin::views::{IdpDetailView, IdpView};
+use crate::service::metadata_fetch::Reach;
 use crate::service::upstream_idps::SamlUpstreamChanges;
 use crate::service::upstream_oidc::OidcUpstreamChanges;
 use crate::service::Hub;
@@ -469,7 +470,9 @@ pub async fn run(hub: &Hub, cmd: IdpCommand) -> anyhow::Result<()> {
                 changes.scopes = Some(all);
             }
             changes.preset = preset;
-            let idp = hub.create_oidc_upstream(Actor::Cli, &t, changes).await?;
+            let idp = hub
+                .create_oidc_upstream(Actor::Cli, &t, changes, Reach::Anywhere)
+                .await?;
             let view = IdpDetailView::new(hub, &t, &idp);
             output::emit(json.json, &view, || {
                 format!(
@@ -539,8 +542,15 @@ pub async fn run(hub: &Hub, cmd: IdpCommand) -> anyhow::Result<()> {
                 }
                 let base = Some(config.scopes.clone());
                 let changes = oidc.changes(name, accounts.changes()?, base)?;
-                hub.update_oidc_upstream(Actor::Cli, &t, current.id, changes, Some(current.version))
-                    .await?
+                hub.update_oidc_upstream(
+                    Actor::Cli,
+                    &t,
+                    current.id,
+                    changes,
+                    Some(current.version),
+                    Reach::Anywhere,
+                )
+                .await?
             } else {
                 if oidc.any() {
                     anyhow::bail!(

@@ -28,19 +28,7 @@ pub async fn fetch_metadata(
     if !matches!(url.scheme(), "https" | "http") {
         return Err(invalid("must be an https or http URL".into()));
     }
-    if reach == Reach::PublicOnly {
-        let host = url.host_str().unwrap_or_default();
-        let port = url.port_or_known_default().unwrap_or(443);
-        let addrs: Vec<std::net::SocketAddr> = tokio::net::lookup_host((host, port))
-            .await
-            .map_err(|e| invalid(format!("cannot resolve {host}: {e}")))?
-            .collect();
-        if addrs.is_empty() || addrs.iter().any(|a| !is_public(a.ip())) {
-            return Err(invalid(format!(
-                "{host} is not a public address; an installation admin (or the CLI) can register metadata from a private network"
-            )));
-        }
-    }
+    check_reach(&url, reach, "metadata_url").await?;
     let cause = |e: reqwest::Error| {
         let e = e.without_url();
         let mut text = e.to_string();
@@ -85,6 +73,34 @@ pub async fn fetch_metadata(
         body.extend_from_slice(&chunk);
     }
     String::from_utf8(body).map_err(|_| invalid(format!("{url} did not send UTF-8 text")))
+}
+
+/// Refuses `url` (as field `field`) when `reach` is public-only and its
+/// host resolves to a non-public address: a tenant admin may not make the
+/// hub reach into its own network (SSRF).
+pub async fn check_reach(url: &url::Url, reach: Reach, field: &str) -> Result<(), ServiceError> {
+    if reach == Reach::Anywhere {
+        return Ok(());
+    }
+    let invalid = |message: String| ServiceError::invalid(field, message);
+    let host = url.host_str().unwrap_or_default();
+    let port = url.port_or_known_default().unwrap_or(443);
+    let ips: Vec<std::net::IpAddr> = match url.host() {
+        Some(url::Host::Ipv4(ip)) => vec![ip.into()],
+        Some(url::Host::Ipv6(ip)) => vec![ip.into()],
+        Some(url::Host::Domain(name)) => tokio::net::lookup_host((name, port))
+            .await
+            .map_err(|e| invalid(format!("cannot resolve {host}: {e}")))?
+            .map(|a| a.ip())
+            .collect(),
+        None => Vec::new(),
+    };
+    if ips.is_empty() || ips.iter().any(|ip| !is_public(*ip)) {
+        return Err(invalid(format!(
+            "{host} is not a public address; an installation admin (or the CLI) can register one on a private network"
+        )));
+    }
+    Ok(())
 }
 
 /// Where a metadata fetch may go.

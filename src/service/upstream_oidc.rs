@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 use zeroize::Zeroizing;
 
+use super::metadata_fetch::Reach;
 use super::{record, Hub, ServiceError};
 use crate::core::event::{Actor, AuditEvent};
 use crate::core::tenant::{parse_display_name, Tenant};
@@ -270,6 +271,39 @@ fn seal_context(tenant: &Tenant, id: UpstreamIdpId) -> String {
     format!("upstream-idp:{}:{id}", tenant.id)
 }
 
+/// Every URL of `config` the hub will fetch or send the browser to, with
+/// its field name.
+fn urls(config: &OidcUpstream, kind: &str) -> Vec<(&'static str, String)> {
+    let e = &config.endpoints;
+    let mut all = Vec::new();
+    if kind == "oidc" && !config.issuer.contains("{tenantid}") {
+        all.push(("issuer", config.issuer.clone()));
+    }
+    for (field, v) in [
+        ("discovery_endpoint", &e.discovery),
+        ("token_endpoint", &e.token),
+        ("userinfo_endpoint", &e.userinfo),
+        ("jwks_uri", &e.jwks),
+        ("emails_endpoint", &e.emails),
+    ] {
+        if let Some(v) = v {
+            all.push((field, v.clone()));
+        }
+    }
+    all
+}
+
+/// Refuses a provider whose server-side URLs lead into the hub's own
+/// network when the caller may reach public addresses only.
+async fn check_reach(config: &OidcUpstream, kind: &str, reach: Reach) -> Result<(), ServiceError> {
+    for (field, raw) in urls(config, kind) {
+        let url = url::Url::parse(&raw)
+            .map_err(|e| ServiceError::invalid(field, format!("not a URL: {e}")))?;
+        super::metadata_fetch::check_reach(&url, reach, field).await?;
+    }
+    Ok(())
+}
+
 impl Hub {
     /// The callback URL to register at the provider: where it sends the
     /// browser back with a code.
@@ -288,6 +322,7 @@ impl Hub {
         actor: Actor,
         tenant: &Tenant,
         changes: OidcUpstreamChanges,
+        reach: Reach,
     ) -> Result<UpstreamIdp, ServiceError> {
         let preset_name = changes.preset.as_deref().unwrap_or("oidc");
         let p = preset(preset_name)?;
@@ -311,6 +346,7 @@ impl Hub {
         };
         apply(&mut config, &changes)?;
         check_complete(&p.kind, &config)?;
+        check_reach(&config, &p.kind, reach).await?;
         let secret = changes.client_secret.clone().flatten();
         if let Some(s) = &secret {
             non_empty("client_secret", s, 4096)?;
@@ -367,6 +403,7 @@ impl Hub {
         id: UpstreamIdpId,
         changes: OidcUpstreamChanges,
         expected_version: Option<i64>,
+        reach: Reach,
     ) -> Result<UpstreamIdp, ServiceError> {
         let mut tx = self.store.begin().await?;
         let mut idp = upstream_idps::get(&mut tx, tenant.id, id)
@@ -388,6 +425,7 @@ impl Hub {
         };
         apply(config, &changes)?;
         check_complete(kind, config)?;
+        check_reach(config, kind, reach).await?;
         if let Some(name) = &changes.name {
             idp.name = parse_idp_name(name)?;
         }

@@ -15,6 +15,7 @@ use time::Duration;
 use usso::core::event::Actor;
 use usso::core::tenant::Tenant;
 use usso::core::Clock;
+use usso::service::metadata_fetch::Reach;
 use usso::service::upstream_oidc::OidcUpstreamChanges;
 use usso_oidc::jose::{Algorithm, SigningKey};
 
@@ -46,7 +47,7 @@ async fn setup(extra: OidcUpstreamChanges) -> (TestApp, Tenant, Upstream) {
         ..extra
     };
     app.hub
-        .create_oidc_upstream(Actor::Cli, &tenant, given)
+        .create_oidc_upstream(Actor::Cli, &tenant, given, Reach::Anywhere)
         .await
         .unwrap();
     (app, tenant, upstream)
@@ -304,6 +305,7 @@ async fn a_provider_that_is_down_gives_a_clear_page_and_nothing_half_created() {
                 client_id: Some(CLIENT_ID.into()),
                 ..OidcUpstreamChanges::default()
             },
+            Reach::Anywhere,
         )
         .await
         .unwrap();
@@ -679,4 +681,39 @@ async fn the_admin_api_registers_a_provider_and_never_shows_its_secret() {
         .await
         .unwrap();
     assert_eq!(dup.status(), StatusCode::CONFLICT);
+}
+
+#[tokio::test]
+async fn a_tenant_admin_cannot_aim_a_provider_at_the_hubs_own_network() {
+    let app = TestApp::spawn().await;
+    let token = crate::admin_support::tenant_with_admin(&app, "acme").await;
+    for issuer in [
+        "http://127.0.0.1:5432",
+        "http://10.0.0.7",
+        "http://[::1]:8080",
+    ] {
+        let r = crate::admin_support::call_as(
+            &app,
+            Some(&token),
+            reqwest::Method::POST,
+            "/api/v1/tenants/acme/idps",
+            Some(json!({"kind": "oidc", "name": "corp", "issuer": issuer, "client_id": "c"})),
+        )
+        .await;
+        let problem = crate::admin_support::expect_problem(r, 422).await;
+        assert!(
+            problem.to_string().contains("not a public address"),
+            "{problem}"
+        );
+    }
+    // The installation admin (and the CLI) may: a company IdP on the LAN.
+    let r = app
+        .admin(reqwest::Method::POST, "/api/v1/tenants/acme/idps")
+        .json(
+            &json!({"kind": "oidc", "name": "lan", "issuer": "http://10.0.0.7", "client_id": "c"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
 }

@@ -215,10 +215,12 @@ impl IdpInput {
         let client_auth = match s.client_auth.as_deref() {
             None | Some("client_secret_basic") => ClientAuthMethod::ClientSecretBasic,
             Some("client_secret_post") => ClientAuthMethod::ClientSecretPost,
-            Some(other) => return Err(ApiError::bad_request(format!(
+            Some(other) => {
+                return Err(ApiError::bad_request(format!(
                 "settings.client_auth: {other:?} is not client_secret_basic or client_secret_post"
             ))
-            .with_field("settings.client_auth")),
+                .with_field("settings.client_auth"))
+            }
         };
         let e = self.endpoints;
         Ok(OidcUpstreamChanges {
@@ -320,7 +322,12 @@ pub async fn create_idp(
     if body.check_kind()? {
         let idp = state
             .hub
-            .create_oidc_upstream(admin.actor(), &admin.tenant, body.oidc_changes()?)
+            .create_oidc_upstream(
+                admin.actor(),
+                &admin.tenant,
+                body.oidc_changes()?,
+                Reach::for_caller(admin.caller.installation_admin),
+            )
             .await?;
         let location = format!("/api/v1/tenants/{}/idps/{}", admin.tenant.slug, idp.id);
         return Ok((
@@ -438,6 +445,7 @@ pub async fn replace_idp(
                 current.id,
                 body.oidc_changes()?,
                 expected,
+                Reach::for_caller(admin.caller.installation_admin),
             )
             .await?;
         return Ok(with_etag(&state, &admin, &idp));
