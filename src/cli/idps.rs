@@ -53,8 +53,8 @@ pub enum IdpCommand {
         /// A slug (a-z, 0-9, '-'), used in URLs and in OIDC idp_hint.
         #[arg(long)]
         name: String,
-        /// Start from a preset: google, microsoft, github, gitlab, oidc
-        /// (any provider by discovery) or oauth2 (explicit endpoints).
+        /// Start from a preset: google, apple, microsoft, github, gitlab,
+        /// oidc (any provider by discovery) or oauth2 (explicit endpoints).
         #[arg(long, required_unless_present = "issuer")]
         preset: Option<String>,
         #[command(flatten)]
@@ -257,6 +257,14 @@ pub struct OidcIdpOptions {
     /// Send the client secret in the form instead of HTTP Basic.
     #[arg(long, value_name = "BOOL", num_args = 0..=1, default_missing_value = "true")]
     pub client_secret_post: Option<bool>,
+    /// Sign in with Apple: the Team ID. With --key-id, the client secret
+    /// read from stdin is the .p8 private key, and each token request sends
+    /// a JWT signed with it.
+    #[arg(long, value_name = "TEAM_ID", requires = "key_id")]
+    pub team_id: Option<String>,
+    /// Sign in with Apple: the key's id.
+    #[arg(long, value_name = "KEY_ID", requires = "team_id")]
+    pub key_id: Option<String>,
     /// The claim naming the user for good [default: sub].
     #[arg(long, value_name = "CLAIM")]
     pub subject_claim: Option<String>,
@@ -319,6 +327,7 @@ impl OidcIdpOptions {
             || self.jwks_uri.is_some()
             || self.end_session_endpoint.is_some()
             || self.client_secret_post.is_some()
+            || self.team_id.is_some()
             || self.subject_claim.is_some()
             || self.email_claim.is_some()
             || self.username_claim.is_some()
@@ -369,6 +378,15 @@ impl OidcIdpOptions {
                     ClientAuthMethod::ClientSecretBasic
                 }
             }),
+            signed_client_secret: match (self.team_id, self.key_id) {
+                (Some(team_id), Some(key_id)) => {
+                    Some(Some(crate::core::upstream_oidc::SignedClientSecret {
+                        team_id,
+                        key_id,
+                    }))
+                }
+                _ => None,
+            },
             subject_claim: self.subject_claim,
             userinfo: self.userinfo,
             rp_logout: self.rp_logout,

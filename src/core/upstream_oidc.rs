@@ -65,11 +65,26 @@ pub enum ClientAuthMethod {
     ClientSecretPost,
 }
 
+/// A client secret USSO makes for each token request instead of a fixed
+/// one: an ES256 JWT signed with the private key the provider issued (Sign
+/// in with Apple). The key is stored sealed, as the client secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedClientSecret {
+    /// The account owning the client: the JWT's `iss` (Apple's Team ID).
+    pub team_id: String,
+    /// The key's id at the provider: the JWT's `kid`.
+    pub key_id: String,
+}
+
 /// How USSO, as relying party, treats one provider.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct OidcUpstreamSettings {
     pub client_auth: ClientAuthMethod,
+    /// Make the client secret per request from a key (Apple); `None`: the
+    /// stored secret is sent as is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signed_client_secret: Option<SignedClientSecret>,
     /// The claim that identifies the user for good (`sub`; GitHub: `id`).
     pub subject_claim: String,
     /// Read UserInfo after the token exchange (OIDC: when the provider has
@@ -91,6 +106,7 @@ impl Default for OidcUpstreamSettings {
     fn default() -> Self {
         Self {
             client_auth: ClientAuthMethod::default(),
+            signed_client_secret: None,
             subject_claim: "sub".to_owned(),
             userinfo: true,
             rp_logout: false,
@@ -158,6 +174,7 @@ mod tests {
         assert!(s.rp_logout && s.userinfo);
         assert_eq!(s.subject_claim, "sub");
         assert_eq!(s.mapping.email, vec!["email"]);
+        assert_eq!(s.signed_client_secret, None);
     }
 
     #[test]

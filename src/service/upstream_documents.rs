@@ -139,7 +139,7 @@ pub async fn fetch_json(http: &reqwest::Client, url: &str) -> Result<Vec<u8>, Fe
     }
     read_capped(&mut response)
         .await
-        .map_err(|reason| fail(reason))
+        .map_err(fail)
 }
 
 /// The body of `response`, at most [`MAX_DOCUMENT_BYTES`].

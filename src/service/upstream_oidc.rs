@@ -17,13 +17,15 @@ use crate::core::tenant::{parse_display_name, Tenant};
 use crate::core::upstream_idp::{parse_idp_name, UpstreamConfig, UpstreamIdp};
 use crate::core::upstream_oidc::{
     parse_domain, ClientAuthMethod, OidcEndpoints, OidcUpstream, OidcUpstreamSettings,
+    SignedClientSecret,
 };
 use crate::core::UpstreamIdpId;
 use crate::store::upstream_idps;
 
 /// The presets of `metadata/idp/`, by name.
-const PRESETS: [(&str, &str); 6] = [
+const PRESETS: [(&str, &str); 7] = [
     ("google", include_str!("../../metadata/idp/google.json")),
+    ("apple", include_str!("../../metadata/idp/apple.json")),
     (
         "microsoft",
         include_str!("../../metadata/idp/microsoft.json"),
@@ -92,6 +94,9 @@ pub struct OidcUpstreamChanges {
     pub jwks_uri: Option<String>,
     pub end_session_endpoint: Option<String>,
     pub client_auth: Option<ClientAuthMethod>,
+    /// Apple's Team ID and key id: the client secret (then the provider's
+    /// PKCS#8 private key) signs a JWT per request. `Some(None)` turns it off.
+    pub signed_client_secret: Option<Option<SignedClientSecret>>,
     pub subject_claim: Option<String>,
     pub userinfo: Option<bool>,
     pub rp_logout: Option<bool>,
@@ -131,6 +136,18 @@ fn non_empty(field: &str, raw: &str, max: usize) -> Result<String, ServiceError>
         ));
     }
     Ok(v.to_owned())
+}
+
+/// A client secret (or, for a signed one, a PEM private key: several
+/// lines): not empty, at most 8 KiB, no NUL.
+fn check_secret(raw: &str) -> Result<&str, ServiceError> {
+    if raw.trim().is_empty() || raw.len() > 8192 || raw.contains('\0') {
+        return Err(ServiceError::invalid(
+            "client_secret",
+            "must be 1 to 8192 characters",
+        ));
+    }
+    Ok(raw)
 }
 
 fn apply(config: &mut OidcUpstream, c: &OidcUpstreamChanges) -> Result<(), ServiceError> {
@@ -185,6 +202,15 @@ fn apply(config: &mut OidcUpstream, c: &OidcUpstreamChanges) -> Result<(), Servi
     if let Some(v) = c.client_auth {
         s.client_auth = v;
     }
+    if let Some(v) = &c.signed_client_secret {
+        s.signed_client_secret = match v {
+            Some(k) => Some(SignedClientSecret {
+                team_id: non_empty("team_id", &k.team_id, 64)?,
+                key_id: non_empty("key_id", &k.key_id, 64)?,
+            }),
+            None => None,
+        };
+    }
     if let Some(v) = &c.subject_claim {
         s.subject_claim = non_empty("subject_claim", v, 255)?;
     }
@@ -237,6 +263,12 @@ fn check_complete(kind: &str, config: &OidcUpstream) -> Result<(), ServiceError>
         return Err(ServiceError::invalid(
             "issuer",
             "is required (or a preset that has one)",
+        ));
+    }
+    if config.preset.as_deref() == Some("apple") && config.settings.signed_client_secret.is_none() {
+        return Err(ServiceError::invalid(
+            "team_id",
+            "Sign in with Apple needs the Team ID and key id (and the .p8 key as the client secret)",
         ));
     }
     match kind {
@@ -349,7 +381,7 @@ impl Hub {
         check_reach(&config, &p.kind, reach).await?;
         let secret = changes.client_secret.clone().flatten();
         if let Some(s) = &secret {
-            non_empty("client_secret", s, 4096)?;
+            check_secret(s)?;
         }
         let now = self.now();
         let id = UpstreamIdpId::new(now);
@@ -437,10 +469,10 @@ impl Hub {
         upstream_idps::update(&mut tx, &idp, read_version).await?;
         if let Some(secret) = &changes.client_secret {
             let sealed = match secret {
-                Some(s) => Some(self.sealer.seal(
-                    non_empty("client_secret", s, 4096)?.as_bytes(),
-                    &seal_context(tenant, id),
-                )),
+                Some(s) => Some(
+                    self.sealer
+                        .seal(check_secret(s)?.as_bytes(), &seal_context(tenant, id)),
+                ),
                 None => None,
             };
             upstream_idps::set_client_secret(&mut tx, tenant.id, id, sealed.as_deref()).await?;
@@ -498,7 +530,7 @@ impl Hub {
         .await?;
         Ok(all
             .into_iter()
-            .find(|idp| idp.domains().iter().any(|d| *d == domain)))
+            .find(|idp| idp.domains().contains(&domain)))
     }
 }
 
@@ -521,6 +553,16 @@ mod tests {
                 endpoints: p.endpoints.clone(),
                 settings: p.settings.clone(),
             };
+            if name == "apple" {
+                assert!(
+                    check_complete(&p.kind, &config).is_err(),
+                    "apple needs its key"
+                );
+                config.settings.signed_client_secret = Some(SignedClientSecret {
+                    team_id: "T".into(),
+                    key_id: "K".into(),
+                });
+            }
             if name == "oauth2" {
                 let e = &mut config.endpoints;
                 e.authorization = Some("https://x/a".into());

@@ -173,11 +173,11 @@ async fn refused_with(script: Script, expected: StatusCode) {
     upstream.script(script);
     let r = login(&app, &upstream, &browser()).await;
     assert_eq!(r.status(), expected);
-    assert!(r.headers().get("set-cookie").map_or(true, |c| !c
-        .to_str()
-        .unwrap()
-        .contains("usso_session=")
-        || c.to_str().unwrap().contains("usso_session=;")));
+    let new_session = r.headers().get_all("set-cookie").iter().any(|c| {
+        c.to_str().unwrap().starts_with("usso_session=")
+            && !c.to_str().unwrap().starts_with("usso_session=;")
+    });
+    assert!(!new_session, "no session for a refused login");
     let body = r.text().await.unwrap();
     assert!(!body.contains("up-bob"), "no internals on the page");
     assert_eq!(users(&app, &tenant).await.len(), before, "nothing created");
@@ -716,4 +716,89 @@ async fn a_tenant_admin_cannot_aim_a_provider_at_the_hubs_own_network() {
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn sign_in_with_apple_signs_its_client_secret_and_reads_the_posted_name() {
+    let key = SigningKey::generate(Algorithm::Es256, "KEY123".into()).unwrap();
+    let pem = {
+        use base64::Engine as _;
+        let der = key.to_pkcs8_der().unwrap();
+        format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+            base64::engine::general_purpose::STANDARD.encode(&*der)
+        )
+    };
+    let app = TestApp::spawn_postgres_or_sqlite().await;
+    let tenant = tenant_with_alice(&app, "acme").await;
+    let upstream = Upstream::start().await;
+    upstream.set_now(app.clock.now().unix_timestamp());
+    app.hub
+        .create_oidc_upstream(
+            Actor::Cli,
+            &tenant,
+            OidcUpstreamChanges {
+                name: Some("apple".into()),
+                preset: Some("apple".into()),
+                // The fake provider stands in for appleid.apple.com.
+                issuer: Some(upstream.issuer.clone()),
+                client_id: Some(CLIENT_ID.into()),
+                client_secret: Some(Some(pem)),
+                signed_client_secret: Some(Some(usso::core::upstream_oidc::SignedClientSecret {
+                    team_id: "TEAM123".into(),
+                    key_id: "KEY123".into(),
+                })),
+                ..OidcUpstreamChanges::default()
+            },
+            Reach::Anywhere,
+        )
+        .await
+        .unwrap();
+    upstream.script(Script {
+        secret_in_form: true,
+        claims: json!({"given_name": null, "family_name": null}),
+        ..Script::default()
+    });
+    let b = browser();
+    let r = b
+        .get(app.url("/t/acme/login/idp/apple"))
+        .send()
+        .await
+        .unwrap();
+    let url = r.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(url.contains("response_mode=form_post"), "{url}");
+    assert!(url.contains("scope=openid+email+name"), "{url}");
+    let (code, state) = upstream.answer(&url);
+    // Apple posts the answer, with the name (first login only, unsigned).
+    let r = b
+        .post(app.url("/t/acme/login/idp/apple/callback"))
+        .form(&[
+            ("code", code.as_str()),
+            ("state", state.as_str()),
+            (
+                "user",
+                r#"{"name":{"firstName":"Tim","lastName":"Apple"},"email":"other@x.example"}"#,
+            ),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{:?}", r.text().await);
+    let sent = &upstream.token_requests()[0];
+    assert!(!sent.contains_key("authorization"), "client_secret_post");
+    let jwt = &sent["client_secret"];
+    let set = usso_oidc::jose::JwkSet {
+        keys: vec![key.public_jwk()],
+    };
+    let verified = usso_oidc::jose::verify(jwt, &set, &[Algorithm::Es256]).unwrap();
+    assert_eq!(verified.claims["iss"], "TEAM123");
+    assert_eq!(verified.claims["sub"], CLIENT_ID);
+    assert_eq!(verified.claims["aud"], upstream.issuer.as_str());
+    let bob = user_named(&app, &tenant, "bob@corp.example").await.unwrap();
+    assert_eq!(bob.given_name.as_deref(), Some("Tim"));
+    assert_eq!(bob.family_name.as_deref(), Some("Apple"));
+    assert_eq!(
+        bob.emails[0].value, "bob@corp.example",
+        "never the posted email"
+    );
 }

@@ -31,6 +31,8 @@ pub struct Script {
     pub token_error: Option<(StatusCode, &'static str)>,
     /// What UserInfo returns (merged over `sub`).
     pub userinfo: Value,
+    /// Accept any `client_secret` posted in the form (the test checks it).
+    pub secret_in_form: bool,
 }
 
 impl Default for Script {
@@ -40,6 +42,7 @@ impl Default for Script {
             forger: None,
             token_error: None,
             userinfo: json!({}),
+            secret_in_form: false,
         }
     }
 }
@@ -185,7 +188,10 @@ async fn token(
         "Basic {}",
         base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"))
     );
-    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str()) {
+    let posted = script.secret_in_form && form.contains_key("client_secret");
+    if !posted
+        && headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(expected.as_str())
+    {
         return (
             StatusCode::UNAUTHORIZED,
             Json(json!({ "error": "invalid_client" })),

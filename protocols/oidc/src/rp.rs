@@ -522,6 +522,57 @@ pub fn parse_userinfo(
     Ok(claims)
 }
 
+/// What a self-made client secret says (Sign in with Apple: an ES256 JWT
+/// the client signs with the key the provider issued it).
+#[derive(Debug, Clone)]
+pub struct SignedSecret<'a> {
+    /// The key the provider issued, PKCS#8 PEM (`-----BEGIN PRIVATE KEY-----`).
+    pub pkcs8_pem: &'a str,
+    /// Its id at the provider (the JWT's `kid`).
+    pub key_id: &'a str,
+    /// The account that owns the client (`iss`; Apple's Team ID).
+    pub issuer: &'a str,
+    /// The client id (`sub`).
+    pub client_id: &'a str,
+    /// The provider (`aud`).
+    pub audience: &'a str,
+    /// Unix seconds.
+    pub now: i64,
+}
+
+/// How long a self-made client secret is valid: one token request.
+pub const SIGNED_SECRET_LIFETIME_SECONDS: i64 = 300;
+
+/// Makes the client secret of one token request: an ES256 JWT with `iss`,
+/// `sub`, `aud`, `iat` and a short `exp` (RFC 7523 §2.2 shape, as Apple
+/// asks).
+pub fn signed_client_secret(s: &SignedSecret<'_>) -> Result<String, RpError> {
+    let body: String = s
+        .pkcs8_pem
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("-----"))
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .map_err(|e| malformed("client secret key", e))?;
+    let key = crate::jose::SigningKey::from_pkcs8_der(
+        crate::jose::Algorithm::Es256,
+        s.key_id.to_owned(),
+        &der,
+    )
+    .map_err(|e| malformed("client secret key", e))?;
+    let claims = serde_json::json!({
+        "iss": s.issuer,
+        "sub": s.client_id,
+        "aud": s.audience,
+        "iat": s.now,
+        "exp": s.now + SIGNED_SECRET_LIFETIME_SECONDS,
+    });
+    key.sign(None, &claims)
+        .map_err(|e| malformed("client secret key", e))
+}
+
 /// The RP-Initiated Logout request (OIDC RP-Initiated Logout 1.0 §2).
 pub fn end_session_url(
     end_session_endpoint: &str,

@@ -198,6 +198,9 @@ pub struct Callback {
     pub error_description: Option<String>,
     /// RFC 9207: the provider that answered, when it says.
     pub iss: Option<String>,
+    /// Sign in with Apple's `user` (JSON, first login only, unsigned): the
+    /// user's name, used only where the ID token has none.
+    pub user: Option<String>,
 }
 
 /// Ends a login: `callback` as received, `bound_state` the browser's state
@@ -269,7 +272,19 @@ pub async fn finish_login(
         .ok_or_else(|| OidcLoginError::BadCallback("no code".into()))?;
 
     let endpoints = endpoints(hub, idp).await?;
-    let secret = hub.upstream_client_secret(tenant, idp).await?;
+    let mut secret = hub.upstream_client_secret(tenant, idp).await?;
+    if let (Some(signed), Some(key)) = (&config.settings.signed_client_secret, &secret) {
+        let jwt = rp::signed_client_secret(&rp::SignedSecret {
+            pkcs8_pem: key,
+            key_id: &signed.key_id,
+            issuer: &signed.team_id,
+            client_id: &config.client_id,
+            audience: &config.issuer,
+            now: hub.now().unix_timestamp(),
+        })
+        .map_err(|e| OidcLoginError::Unavailable(format!("{}: {e}", idp.name)))?;
+        secret = Some(zeroize::Zeroizing::new(jwt));
+    }
     let tokens = exchange_code(
         hub,
         tenant,
@@ -306,6 +321,9 @@ pub async fn finish_login(
                 idp.name
             )));
         }
+    }
+    if let Some(user) = &callback.user {
+        names_from_form(user, &mut claims);
     }
     if !email_verified(&claims) {
         if let Some(url) = &endpoints.emails {
@@ -507,6 +525,28 @@ async fn verified_primary_email(
         .map(|e| e.email))
 }
 
+/// Apple's first-login `user` form field, `{"name":{"firstName","lastName"}}`:
+/// the names fill `given_name` / `family_name` when the token has none.
+/// It is not signed, so nothing else of it is read (never the email).
+fn names_from_form(raw: &str, claims: &mut Map<String, Value>) {
+    if raw.len() > 4096 {
+        return;
+    }
+    let Ok(user) = serde_json::from_str::<Value>(raw) else {
+        return;
+    };
+    for (field, claim) in [("firstName", "given_name"), ("lastName", "family_name")] {
+        if let Some(v) = user["name"][field]
+            .as_str()
+            .filter(|v| !v.trim().is_empty())
+        {
+            claims
+                .entry(claim)
+                .or_insert_with(|| Value::String(v.trim().to_owned()));
+        }
+    }
+}
+
 /// A claim as text: a string, or a number (GitHub's numeric `id`).
 fn claim_text(claims: &Map<String, Value>, name: &str) -> Option<String> {
     match claims.get(name)? {
@@ -592,6 +632,19 @@ mod tests {
                 "{unverified}"
             );
         }
+    }
+
+    #[test]
+    fn apples_user_field_fills_missing_names_only() {
+        let mut claims = json!({"given_name": "Signed"}).as_object().unwrap().clone();
+        names_from_form(
+            r#"{"name":{"firstName":"Form","lastName":"Last"},"email":"evil@x.example"}"#,
+            &mut claims,
+        );
+        assert_eq!(claims["given_name"], "Signed", "the token wins");
+        assert_eq!(claims["family_name"], "Last");
+        assert!(!claims.contains_key("email"), "never the unsigned email");
+        names_from_form("not json", &mut claims);
     }
 
     #[test]

@@ -24,7 +24,7 @@ use super::openapi::{
 use super::saml_sps::{inline_or_fetched, metadata_problem};
 use super::views::{IdpDetailView, IdpView, LinkedIdentityView, NameIdFormatView, Page};
 use crate::core::upstream_idp::{SamlUpstreamSettings, UpstreamIdp};
-use crate::core::upstream_oidc::{ClientAuthMethod, OidcUpstreamSettings};
+use crate::core::upstream_oidc::{ClientAuthMethod, OidcUpstreamSettings, SignedClientSecret};
 use crate::core::UpstreamIdpId;
 use crate::http::error::ApiError;
 use crate::http::AppState;
@@ -109,6 +109,12 @@ pub struct IdpSettingsInput {
     pub username_claim: Option<String>,
     /// OIDC / OAuth 2.0: the claim holding the groups. Default `groups`.
     pub groups_claim: Option<String>,
+    /// Sign in with Apple: the Team ID; with `key_id`, the client secret is
+    /// the provider's private key (PKCS#8 PEM) and each token request
+    /// carries a JWT signed with it.
+    pub team_id: Option<String>,
+    /// Sign in with Apple: the key's id.
+    pub key_id: Option<String>,
 }
 
 /// The endpoints of an OIDC / OAuth 2.0 provider set by hand (OIDC: the
@@ -238,6 +244,16 @@ impl IdpInput {
             jwks_uri: e.jwks,
             end_session_endpoint: e.end_session,
             client_auth: Some(client_auth),
+            signed_client_secret: Some(match (s.team_id, s.key_id) {
+                (Some(team_id), Some(key_id)) => Some(SignedClientSecret { team_id, key_id }),
+                (None, None) => None,
+                _ => {
+                    return Err(ApiError::bad_request(
+                        "settings.team_id and settings.key_id go together",
+                    )
+                    .with_field("settings.team_id"))
+                }
+            }),
             subject_claim: Some(s.subject_claim.unwrap_or(d.subject_claim)),
             userinfo: Some(s.userinfo.unwrap_or(d.userinfo)),
             rp_logout: Some(s.rp_logout.unwrap_or(d.rp_logout)),

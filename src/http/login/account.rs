@@ -79,16 +79,16 @@ pub async fn show(
         .display_name
         .clone()
         .unwrap_or_else(|| user.username.clone());
-    let body = page::account(
-        &pages.tenant.display_name,
-        &display,
-        &pages.path("logout"),
-        &pages.path("account/apps/revoke"),
-        &pages.csrf(),
-        &listed,
-        &linked,
-        &pages.path("account/identities/remove"),
-    );
+    let body = page::account(&page::AccountPage {
+        tenant_name: &pages.tenant.display_name,
+        display: &display,
+        logout_action: &pages.path("logout"),
+        revoke_action: &pages.path("account/apps/revoke"),
+        csrf: &pages.csrf(),
+        apps: &listed,
+        linked: &linked,
+        unlink_action: &pages.path("account/identities/remove"),
+    });
     pages.respond(StatusCode::OK, body)
 }
 

@@ -20,6 +20,31 @@ pub fn read(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|c| c.value().to_owned())
 }
 
+/// A `Set-Cookie` value for a cookie the browser must also send on a
+/// cross-site POST (an upstream provider's `form_post` answer):
+/// `SameSite=None`, which needs `Secure`; on a plain-http public URL (a
+/// developer's machine) it stays `Lax`, which such answers then lack.
+pub fn set_cross_site(
+    name: &str,
+    value: &str,
+    slug: &str,
+    secure: bool,
+    max_age: time::Duration,
+) -> HeaderValue {
+    let mut cookie = Cookie::build((name, value))
+        .path(format!("/t/{slug}/"))
+        .http_only(true)
+        .secure(secure)
+        .same_site(if secure {
+            SameSite::None
+        } else {
+            SameSite::Lax
+        })
+        .build();
+    cookie.set_max_age(max_age);
+    HeaderValue::from_str(&cookie.to_string()).unwrap_or_else(|_| HeaderValue::from_static(""))
+}
+
 /// A `Set-Cookie` value; `max_age` of `None` clears the cookie.
 pub fn set(
     name: &str,

@@ -159,6 +159,23 @@ impl<'a> Pages<'a> {
         )
     }
 
+    /// A `Set-Cookie` sent back also on a cross-site POST (`SameSite=None`,
+    /// which browsers accept only with `Secure`, so on an https public URL).
+    pub(crate) fn cross_site_cookie(
+        &self,
+        name: &str,
+        value: &str,
+        max_age: time::Duration,
+    ) -> HeaderValue {
+        cookies::set_cross_site(
+            name,
+            value,
+            self.tenant.slug.as_str(),
+            self.state.secure_cookies,
+            max_age,
+        )
+    }
+
     /// A response carrying `body`, plus the CSRF cookie when it is new.
     pub(crate) fn respond(&self, status: StatusCode, body: String) -> Response {
         let mut response = html(status, body);

@@ -160,18 +160,33 @@ pub struct LinkedProvider<'a> {
     pub subject: &'a str,
 }
 
+/// What the account page shows and where its forms post.
+#[derive(Debug)]
+pub struct AccountPage<'a> {
+    pub tenant_name: &'a str,
+    pub display: &'a str,
+    pub logout_action: &'a str,
+    pub revoke_action: &'a str,
+    pub csrf: &'a str,
+    pub apps: &'a [AppAccess<'a>],
+    pub linked: &'a [LinkedProvider<'a>],
+    pub unlink_action: &'a str,
+}
+
 /// The signed-in user's page: the applications they let in (each with a
-/// Revoke button) and a sign-out button.
-pub fn account(
-    tenant_name: &str,
-    display: &str,
-    logout_action: &str,
-    revoke_action: &str,
-    csrf: &str,
-    apps: &[AppAccess<'_>],
-    linked: &[LinkedProvider<'_>],
-    unlink_action: &str,
-) -> String {
+/// Revoke button), the sign-in providers linked to the account (each with a
+/// Remove button) and a sign-out button.
+pub fn account(p: &AccountPage<'_>) -> String {
+    let AccountPage {
+        tenant_name,
+        display,
+        logout_action,
+        revoke_action,
+        csrf,
+        apps,
+        linked,
+        unlink_action,
+    } = *p;
     let mut body = format!(
         "<h1>{tenant}</h1><p>You are signed in as <strong>{display}</strong>.</p>",
         tenant = escape(tenant_name),

@@ -81,7 +81,20 @@ pub async fn start(
                 Ok((url, login_state)) => {
                     let mut response = see_other(&url);
                     let lifetime = oidc_upstream::PENDING_LIFETIME;
-                    let cookie = pages.cookie(STATE_COOKIE, &login_state, Some(lifetime));
+                    // A provider answering with a cross-site POST (form_post)
+                    // gets the cookie only if it is SameSite=None.
+                    let form_post = idp.oidc().is_some_and(|o| {
+                        o.settings
+                            .extra_params
+                            .get("response_mode")
+                            .map(String::as_str)
+                            == Some("form_post")
+                    });
+                    let cookie = if form_post {
+                        pages.cross_site_cookie(STATE_COOKIE, &login_state, lifetime)
+                    } else {
+                        pages.cookie(STATE_COOKIE, &login_state, Some(lifetime))
+                    };
                     response.headers_mut().append(header::SET_COOKIE, cookie);
                     response
                 }
@@ -262,6 +275,7 @@ fn parse_callback(raw: &[u8]) -> Callback {
             "error" => &mut c.error,
             "error_description" => &mut c.error_description,
             "iss" => &mut c.iss,
+            "user" => &mut c.user,
             _ => continue,
         };
         if slot.is_some() {

@@ -272,3 +272,47 @@ fn token_errors_and_userinfo_subjects_are_checked() {
     ));
     assert!(parse_userinfo(br#"{"sub":"user-1","email":"a@b"}"#, Some("user-1")).is_ok());
 }
+
+#[test]
+fn a_signed_client_secret_is_an_es256_jwt_for_the_provider() {
+    let key = key("ABC123DEFG");
+    let der = key.to_pkcs8_der().unwrap();
+    let pem = format!(
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+        base64::engine::general_purpose::STANDARD.encode(&*der)
+    );
+    let jwt = signed_client_secret(&SignedSecret {
+        pkcs8_pem: &pem,
+        key_id: "ABC123DEFG",
+        issuer: "TEAM123456",
+        client_id: "com.example.web",
+        audience: "https://appleid.apple.com",
+        now: NOW,
+    })
+    .unwrap();
+    let parts: Vec<&str> = jwt.split('.').collect();
+    let header: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[0]).unwrap()).unwrap();
+    assert_eq!(header["alg"], "ES256");
+    assert_eq!(header["kid"], "ABC123DEFG");
+    let claims: Value = serde_json::from_slice(&URL_SAFE_NO_PAD.decode(parts[1]).unwrap()).unwrap();
+    assert_eq!(claims["iss"], "TEAM123456");
+    assert_eq!(claims["sub"], "com.example.web");
+    assert_eq!(claims["aud"], "https://appleid.apple.com");
+    assert_eq!(claims["exp"], NOW + SIGNED_SECRET_LIFETIME_SECONDS);
+    let set = JwkSet {
+        keys: vec![key.public_jwk()],
+    };
+    assert!(
+        crate::jose::verify(&jwt, &set, &[Algorithm::Es256]).is_ok(),
+        "verifies with the key's public half"
+    );
+    let bad = SignedSecret {
+        pkcs8_pem: "-----BEGIN PRIVATE KEY-----\nnot base64!\n-----END PRIVATE KEY-----",
+        key_id: "k",
+        issuer: "t",
+        client_id: "c",
+        audience: "a",
+        now: NOW,
+    };
+    assert!(signed_client_secret(&bad).is_err());
+}
