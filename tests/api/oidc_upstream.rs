@@ -71,7 +71,17 @@ async fn callback(
     code: &str,
     state: &str,
 ) -> reqwest::Response {
-    b.get(app.url("/t/acme/login/idp/corp/callback"))
+    callback_at(app, b, "corp", code, state).await
+}
+
+async fn callback_at(
+    app: &TestApp,
+    b: &reqwest::Client,
+    idp: &str,
+    code: &str,
+    state: &str,
+) -> reqwest::Response {
+    b.get(app.url(&format!("/t/acme/login/idp/{idp}/callback")))
         .query(&[("code", code), ("state", state)])
         .send()
         .await
@@ -801,4 +811,74 @@ async fn sign_in_with_apple_signs_its_client_secret_and_reads_the_posted_name() 
         bob.emails[0].value, "bob@corp.example",
         "never the posted email"
     );
+}
+
+#[tokio::test]
+async fn a_plain_oauth2_provider_is_read_through_its_user_api() {
+    let app = TestApp::spawn_postgres_or_sqlite().await;
+    let tenant = tenant_with_alice(&app, "acme").await;
+    let upstream = Upstream::start().await;
+    let i = upstream.issuer.clone();
+    app.hub
+        .create_oidc_upstream(
+            Actor::Cli,
+            &tenant,
+            OidcUpstreamChanges {
+                name: Some("github".into()),
+                preset: Some("github".into()),
+                client_id: Some(CLIENT_ID.into()),
+                client_secret: Some(Some(CLIENT_SECRET.into())),
+                client_auth: Some(usso::core::upstream_oidc::ClientAuthMethod::ClientSecretBasic),
+                authorization_endpoint: Some(format!("{i}/authorize")),
+                token_endpoint: Some(format!("{i}/token")),
+                userinfo_endpoint: Some(format!("{i}/userinfo")),
+                ..OidcUpstreamChanges::default()
+            },
+            Reach::Anywhere,
+        )
+        .await
+        .unwrap();
+    // GitHub's /user: a numeric id, a login, no public email.
+    upstream.script(Script {
+        userinfo: json!({"id": 4242, "login": "octo", "name": "Octo Cat", "email": null}),
+        ..Script::default()
+    });
+    // The preset's emails endpoint points at github.com: aim it at the fake.
+    let idp = app.hub.find_upstream(&tenant, "github").await.unwrap();
+    let mut config = idp.oidc().unwrap().clone();
+    config.endpoints.emails = Some(format!("{i}/user/emails"));
+    let mut idp2 = idp.clone();
+    idp2.config = usso::core::upstream_idp::UpstreamConfig::OAuth2(config);
+    let mut conn = app.hub.store.conn().await.unwrap();
+    usso::store::upstream_idps::update(&mut conn, &idp2, idp.version)
+        .await
+        .unwrap();
+    drop(conn);
+
+    let b = browser();
+    let r = b
+        .get(app.url("/t/acme/login/idp/github"))
+        .send()
+        .await
+        .unwrap();
+    let url = r.headers()[LOCATION].to_str().unwrap().to_owned();
+    assert!(
+        !url.contains("nonce="),
+        "plain OAuth 2.0 has no nonce: {url}"
+    );
+    assert!(url.contains("scope=read%3Auser+user%3Aemail"), "{url}");
+    let (code, state) = upstream.answer(&url);
+    let r = callback_at(&app, &b, "github", &code, &state).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER, "{:?}", r.text().await);
+    let octo = user_named(&app, &tenant, "octo")
+        .await
+        .expect("created as its login");
+    assert_eq!(
+        octo.emails[0].value, "octo@corp.example",
+        "the primary verified email"
+    );
+    assert!(octo.emails[0].verified);
+    assert_eq!(octo.display_name.as_deref(), Some("Octo Cat"));
+    let links = app.hub.linked_identities(&tenant, octo.id).await.unwrap();
+    assert_eq!(links[0].subject, "4242", "the numeric id is the subject");
 }

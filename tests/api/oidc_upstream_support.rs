@@ -90,6 +90,7 @@ impl Upstream {
             .route("/jwks", get(jwks))
             .route("/token", post(token))
             .route("/userinfo", get(userinfo))
+            .route("/user/emails", get(emails))
             .with_state(state.clone());
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
@@ -260,4 +261,16 @@ async fn userinfo(State(s): State<Arc<Inner>>, headers: HeaderMap) -> Response {
         body[k] = v.clone();
     }
     Json(body).into_response()
+}
+
+/// GitHub's `GET /user/emails`: the primary verified one, and a decoy.
+async fn emails(headers: HeaderMap) -> Response {
+    if headers.get("authorization").is_none() {
+        return StatusCode::UNAUTHORIZED.into_response();
+    }
+    Json(json!([
+        {"email": "unverified@corp.example", "primary": false, "verified": false},
+        {"email": "octo@corp.example", "primary": true, "verified": true},
+    ]))
+    .into_response()
 }
