@@ -18,6 +18,7 @@ mod passwords;
 mod roles;
 mod sessions;
 mod tenants;
+mod upstream_idps;
 mod users;
 mod workspaces;
 mod world;
