@@ -73,6 +73,38 @@ pub struct Arrival<'a> {
     pub ctx: &'a LoginContext,
 }
 
+/// Links `subject` at `idp` to `user`, with its `identity.linked` event
+/// saying by which `rule` (`created`, `verified_email`, `signed_in`).
+async fn link_identity(
+    conn: &mut sqlx::AnyConnection,
+    tenant: &Tenant,
+    idp: &UpstreamIdp,
+    subject: &str,
+    user: crate::core::UserId,
+    rule: &str,
+    now: time::OffsetDateTime,
+) -> Result<(), ServiceError> {
+    federation::link(
+        &mut *conn,
+        &FederatedIdentity {
+            tenant_id: tenant.id,
+            idp_id: idp.id,
+            subject: subject.to_owned(),
+            user_id: user,
+            created_at: now,
+            last_login_at: now,
+        },
+    )
+    .await?;
+    record(
+        conn,
+        &AuditEvent::new(tenant.id, now, Actor::User(user), "identity.linked")
+            .target("user", user)
+            .details(json!({ "idp": idp.name, "subject": subject, "rule": rule })),
+    )
+    .await
+}
+
 /// A username for a user created from `identity`: the asserted username,
 /// else the email, else the provider name and subject.
 fn username_for(idp: &UpstreamIdp, identity: &UpstreamIdentity) -> String {
@@ -135,29 +167,8 @@ impl Hub {
                             .await?
                     }
                 };
-                federation::link(
-                    &mut tx,
-                    &FederatedIdentity {
-                        tenant_id: tenant.id,
-                        idp_id: idp.id,
-                        subject: identity.subject.clone(),
-                        user_id: user.id,
-                        created_at: now,
-                        last_login_at: now,
-                    },
-                )
-                .await?;
-                record(
-                    &mut tx,
-                    &AuditEvent::new(tenant.id, now, Actor::User(user.id), "identity.linked")
-                        .target("user", user.id)
-                        .details(json!({
-                            "idp": idp.name,
-                            "subject": identity.subject,
-                            "rule": if created { "created" } else { "verified_email" },
-                        })),
-                )
-                .await?;
+                let rule = if created { "created" } else { "verified_email" };
+                link_identity(&mut tx, tenant, idp, &identity.subject, user.id, rule, now).await?;
                 user
             }
             Err(e) => return Err(e.into()),
@@ -432,27 +443,14 @@ impl Hub {
             Err(StoreError::NotFound) => {}
             Err(e) => return Err(e.into()),
         }
-        federation::link(
+        link_identity(
             &mut tx,
-            &FederatedIdentity {
-                tenant_id: tenant.id,
-                idp_id: idp.id,
-                subject: parked.subject.clone(),
-                user_id: user.id,
-                created_at: now,
-                last_login_at: now,
-            },
-        )
-        .await?;
-        record(
-            &mut tx,
-            &AuditEvent::new(tenant.id, now, Actor::User(user.id), "identity.linked")
-                .target("user", user.id)
-                .details(json!({
-                    "idp": idp.name,
-                    "subject": parked.subject,
-                    "rule": "signed_in",
-                })),
+            tenant,
+            &idp,
+            &parked.subject,
+            user.id,
+            "signed_in",
+            now,
         )
         .await?;
         tx.commit().await?;

@@ -137,9 +137,7 @@ pub async fn fetch_json(http: &reqwest::Client, url: &str) -> Result<Vec<u8>, Fe
     if !response.status().is_success() {
         return Err(fail(format!("answered {}", response.status())));
     }
-    read_capped(&mut response)
-        .await
-        .map_err(fail)
+    read_capped(&mut response).await.map_err(fail)
 }
 
 /// The body of `response`, at most [`MAX_DOCUMENT_BYTES`].

@@ -528,9 +528,7 @@ impl Hub {
             crate::store::Page::first(crate::store::Page::MAX_LIMIT),
         )
         .await?;
-        Ok(all
-            .into_iter()
-            .find(|idp| idp.domains().contains(&domain)))
+        Ok(all.into_iter().find(|idp| idp.domains().contains(&domain)))
     }
 }
 

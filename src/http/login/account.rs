@@ -92,6 +92,55 @@ pub async fn show(
     pages.respond(StatusCode::OK, body)
 }
 
+/// A form of the account page carries the CSRF token.
+trait AccountForm {
+    fn csrf(&self) -> &str;
+}
+
+/// What every form of the account page needs before it acts: the tenant's
+/// pages, the signed-in user (else to the login page), a well-formed form
+/// with a good CSRF token.
+async fn account_form<'a, F: AccountForm>(
+    state: &'a AppState,
+    slug: &str,
+    headers: &HeaderMap,
+    form: Result<Form<F>, axum::extract::rejection::FormRejection>,
+) -> Result<(Pages<'a>, crate::core::user::User, F), Response> {
+    let pages = Pages::open(state, slug, headers).await?;
+    let user = match pages.signed_in(headers).await? {
+        Some(user) => user,
+        None => return Err(to_login(&pages)),
+    };
+    let Ok(Form(form)) = form else {
+        return Err(super::html(
+            StatusCode::BAD_REQUEST,
+            page::message("Bad request", "The form was malformed."),
+        ));
+    };
+    if !pages.csrf_ok(headers, form.csrf()) {
+        return Err(super::html(
+            StatusCode::FORBIDDEN,
+            page::message(
+                "This page has expired",
+                "Reload your account page and try again.",
+            ),
+        ));
+    }
+    Ok((pages, user, form))
+}
+
+impl AccountForm for RevokeForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
+impl AccountForm for UnlinkForm {
+    fn csrf(&self) -> &str {
+        &self.csrf
+    }
+}
+
 #[derive(Debug, Deserialize)]
 pub struct RevokeForm {
     #[serde(default)]
@@ -108,30 +157,10 @@ pub async fn revoke_app(
     headers: HeaderMap,
     form: Result<Form<RevokeForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let pages = match Pages::open(&state, &slug, &headers).await {
-        Ok(p) => p,
+    let (pages, user, form) = match account_form(&state, &slug, &headers, form).await {
+        Ok(parts) => parts,
         Err(r) => return r,
     };
-    let user = match pages.signed_in(&headers).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return to_login(&pages),
-        Err(r) => return r,
-    };
-    let Ok(Form(form)) = form else {
-        return super::html(
-            StatusCode::BAD_REQUEST,
-            page::message("Bad request", "The form was malformed."),
-        );
-    };
-    if !pages.csrf_ok(&headers, &form.csrf) {
-        return super::html(
-            StatusCode::FORBIDDEN,
-            page::message(
-                "This page has expired",
-                "Reload your account page and try again.",
-            ),
-        );
-    }
     let Ok(client) = form.client_id.parse() else {
         return super::html(
             StatusCode::NOT_FOUND,
@@ -167,30 +196,10 @@ pub async fn unlink_identity(
     headers: HeaderMap,
     form: Result<Form<UnlinkForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let pages = match Pages::open(&state, &slug, &headers).await {
-        Ok(p) => p,
+    let (pages, user, form) = match account_form(&state, &slug, &headers, form).await {
+        Ok(parts) => parts,
         Err(r) => return r,
     };
-    let user = match pages.signed_in(&headers).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return to_login(&pages),
-        Err(r) => return r,
-    };
-    let Ok(Form(form)) = form else {
-        return super::html(
-            StatusCode::BAD_REQUEST,
-            page::message("Bad request", "The form was malformed."),
-        );
-    };
-    if !pages.csrf_ok(&headers, &form.csrf) {
-        return super::html(
-            StatusCode::FORBIDDEN,
-            page::message(
-                "This page has expired",
-                "Reload your account page and try again.",
-            ),
-        );
-    }
     let not_found = || {
         super::html(
             StatusCode::NOT_FOUND,

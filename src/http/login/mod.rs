@@ -50,6 +50,17 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
+/// Who is logging in from where, for the session and the audit event.
+pub(crate) fn login_context(ip: Option<String>, headers: &HeaderMap) -> LoginContext {
+    LoginContext {
+        ip,
+        user_agent: headers
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    }
+}
+
 /// The client's address as the socket saw it. (Behind a reverse proxy this
 /// is the proxy; trusting `X-Forwarded-For` needs an explicit setting, which
 /// does not exist yet.)
@@ -157,6 +168,16 @@ impl<'a> Pages<'a> {
             self.state.secure_cookies,
             max_age,
         )
+    }
+
+    /// The answer to a login that succeeded: on to `return_to` (else the
+    /// account page) with the session cookie.
+    pub(crate) fn after_login(&self, token: &str, return_to: Option<String>) -> Response {
+        let lifetime = time::Duration::seconds(self.tenant.settings.session_absolute_seconds);
+        let mut response = see_other(&return_to.unwrap_or_else(|| self.path("account")));
+        let cookie = self.cookie(cookies::SESSION, token, Some(lifetime));
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+        response
     }
 
     /// A `Set-Cookie` sent back also on a cross-site POST (`SameSite=None`,
@@ -379,23 +400,14 @@ async fn submit_login(
             Err(e) => return internal(&e),
         }
     }
-    let ctx = LoginContext {
-        ip,
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-    };
+    let ctx = login_context(ip, &headers);
     match state
         .hub
         .password_login(&pages.tenant, &form.username, &form.password, &ctx)
         .await
     {
         Ok((_, token, user)) => {
-            let lifetime = time::Duration::seconds(pages.tenant.settings.session_absolute_seconds);
-            let mut response = see_other(&return_to.unwrap_or_else(|| pages.path("account")));
-            let cookie = pages.cookie(cookies::SESSION, &token, Some(lifetime));
-            response.headers_mut().append(header::SET_COOKIE, cookie);
+            let mut response = pages.after_login(&token, return_to);
             // A sign-in that proves the account is theirs completes the link
             // an upstream login parked in this browser.
             if let Some(parked) = cookies::read(&headers, upstream::PARKED_LINK_COOKIE) {

@@ -14,7 +14,7 @@ use axum::response::Response;
 use serde::Deserialize;
 use usso_saml::binding::MessageField;
 
-use super::{cookies, html, internal, page, return_to, see_other, ClientIp, Pages};
+use super::{cookies, html, internal, login_context, page, return_to, see_other, ClientIp, Pages};
 use crate::adapters::oidc::upstream::{self as oidc_upstream, Callback, OidcLoginError};
 use crate::adapters::oidc::upstream_logout;
 use crate::adapters::saml::upstream::{start_login, Outbound};
@@ -23,7 +23,6 @@ use crate::core::upstream_idp::{UpstreamConfig, UpstreamIdp};
 use crate::http::saml::sp::account_refused;
 use crate::http::saml::sso::post_page;
 use crate::http::AppState;
-use crate::service::login::LoginContext;
 use crate::service::ServiceError;
 
 /// The cookie binding an OIDC login's `state` to the browser that started
@@ -208,13 +207,7 @@ pub async fn callback(
     };
     let answer = parse_callback(&raw);
     let bound = cookies::read(&headers, STATE_COOKIE);
-    let ctx = LoginContext {
-        ip,
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-    };
+    let ctx = login_context(ip, &headers);
     let result = oidc_upstream::finish_login(
         &state.hub,
         &pages.tenant,
@@ -225,13 +218,7 @@ pub async fn callback(
     )
     .await;
     let mut response = match result {
-        Ok((login, return_to)) => {
-            let lifetime = time::Duration::seconds(pages.tenant.settings.session_absolute_seconds);
-            let mut response = see_other(&return_to.unwrap_or_else(|| pages.path("account")));
-            let cookie = pages.cookie(cookies::SESSION, &login.token, Some(lifetime));
-            response.headers_mut().append(header::SET_COOKIE, cookie);
-            response
-        }
+        Ok((login, return_to)) => pages.after_login(&login.token, return_to),
         Err(OidcLoginError::LinkParked {
             token,
             email,

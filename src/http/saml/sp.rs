@@ -8,7 +8,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use usso_saml::binding::{InboundMessage, Limits, MessageField};
 
@@ -18,10 +18,9 @@ use crate::adapters::saml::logout::LogoutReply;
 use crate::adapters::saml::upstream::{finish_login, sp_metadata, UpstreamLoginError};
 use crate::adapters::saml::upstream_logout::{idp_initiated, logout_returned};
 use crate::adapters::saml::SsoError;
-use crate::http::login::{cookies, html, internal, page, see_other, ClientIp, Pages};
+use crate::http::login::{html, internal, login_context, page, see_other, ClientIp, Pages};
 use crate::http::AppState;
 use crate::service::federation::FederationError;
-use crate::service::login::LoginContext;
 
 /// `GET /t/{tenant}/saml/sp/metadata` (SAML Metadata §2.4.4).
 pub async fn metadata(State(state): State<AppState>, Path(slug): Path<String>) -> Response {
@@ -108,21 +107,9 @@ pub async fn acs(
         Ok(m) => m,
         Err(e) => return refused(&e),
     };
-    let ctx = LoginContext {
-        ip,
-        user_agent: headers
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-    };
+    let ctx = login_context(ip, &headers);
     match finish_login(&state.hub, &pages.tenant, inbound, &ctx).await {
-        Ok((login, return_to)) => {
-            let lifetime = time::Duration::seconds(pages.tenant.settings.session_absolute_seconds);
-            let mut response = see_other(&return_to.unwrap_or_else(|| pages.path("account")));
-            let cookie = pages.cookie(cookies::SESSION, &login.token, Some(lifetime));
-            response.headers_mut().append(header::SET_COOKIE, cookie);
-            response
-        }
+        Ok((login, return_to)) => pages.after_login(&login.token, return_to),
         Err(UpstreamLoginError::Refused(e)) => refused(&e),
         Err(UpstreamLoginError::Account(e)) => {
             tracing::info!(reason = %e, "federated login refused by the account rules");
