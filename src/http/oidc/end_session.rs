@@ -20,6 +20,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 
+use super::authorize::form_action_source;
 use crate::adapters::oidc::backchannel::log_out;
 use crate::adapters::oidc::id_token_hint::{self, HintError};
 use crate::adapters::saml::logout::session_end_notices;
@@ -262,17 +263,6 @@ async fn end_session(
     page
 }
 
-/// The `form-action` CSP source that lets the confirmation's POST be
-/// redirected to `uri`.
-fn origin_of(uri: &str) -> Option<String> {
-    let url = url::Url::parse(uri).ok()?;
-    Some(if url.origin().is_tuple() {
-        url.origin().ascii_serialization()
-    } else {
-        format!("{}:", url.scheme())
-    })
-}
-
 /// Asks the user to confirm, with the checked request in hidden fields.
 fn confirmation(
     pages: &Pages<'_>,
@@ -320,7 +310,7 @@ fn confirmation(
         page::layout(&format!("Sign out · {}", pages.tenant.display_name), &body),
     );
     // The POST ends in a redirect to the client, which `form-action` covers.
-    if let Some(origin) = checked.redirect.as_deref().and_then(origin_of) {
+    if let Some(origin) = checked.redirect.as_deref().map(form_action_source) {
         let csp = format!(
             "default-src 'none'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
              form-action 'self' {origin}; frame-ancestors 'none'; base-uri 'none'"
