@@ -7,7 +7,13 @@
 #                                         (a restart from the same <dir> keeps
 #                                         the data and seeds nothing)
 #   scripts/slapd.sh stop <dir>           stop the slapd whose PID is in <dir>
+#   scripts/slapd.sh conf <dir>           only write <dir>/slapd.conf and create
+#                                         <dir>/db, e.g. to fill it offline with
+#                                         `slapadd -q -w -f <dir>/slapd.conf` (the
+#                                         LDIF then holds the base entries; see
+#                                         bench/ldap/gen_ldif.py) before `start`
 #
+# SLAPD_MAXSIZE: the mdb map size in bytes (default 256 MiB).
 # Suffix dc=example,dc=com; rootdn cn=admin,dc=example,dc=com, password admin.
 # Seeded over the wire (so the overlays see every write): the suffix,
 # ou=people, ou=groups, and cn=reader,dc=example,dc=com (password reader), a
@@ -53,7 +59,7 @@ moduleload refint
 moduleload syncprov
 
 database mdb
-maxsize 268435456
+maxsize ${SLAPD_MAXSIZE:-268435456}
 suffix "$SUFFIX"
 rootdn "$ROOTDN"
 rootpw $ROOTPW
@@ -161,8 +167,19 @@ stop() {
     rm -f "$pidfile"
 }
 
+conf() {
+    local dir=${1:?usage: slapd.sh conf <dir>}
+    need
+    mkdir -p "$dir/db"
+    dir=$(cd "$dir" && pwd)
+    write_conf "$dir"
+    "$SLAPD" -Tt -u -f "$dir/slapd.conf" >"$dir/slaptest.log" 2>&1 \
+        || { cat "$dir/slaptest.log" >&2; die "invalid slapd.conf"; }
+}
+
 case "${1:-}" in
     start) shift; start "$@" ;;
+    conf) shift; conf "$@" ;;
     stop) shift; stop "$@" ;;
-    *) echo "usage: $0 start <dir> <port> | stop <dir>" >&2; exit 2 ;;
+    *) echo "usage: $0 start <dir> <port> | stop <dir> | conf <dir>" >&2; exit 2 ;;
 esac

@@ -3,7 +3,8 @@
 //! The bind password is read from stdin (`--bind-password-stdin`), never
 //! from the command line, and never printed. `sync --json` prints the run's
 //! report; a run the safety threshold stopped prints its report too, then
-//! fails (exit code 2) with the reason on stderr.
+//! fails (exit code 2) with the reason on stderr. `--map FIELD=VALUE`
+//! overrides the preset's attribute mapping.
 
 use clap::{Args, Subcommand};
 use serde_json::json;
@@ -152,6 +153,82 @@ pub struct LdapOptions {
     /// [default: 0.10]; a sync that would remove more stops.
     #[arg(long, value_name = "SHARE")]
     pub max_removal_share: Option<f64>,
+    /// Override one setting of the preset's mapping (metadata/ldap/*.json),
+    /// repeatable: email=mail, display_name=cn, username=uid,mail (lists
+    /// comma-separated), stable_id.attribute=nsUniqueId, member_of= (empty:
+    /// none). On update, the --map options given replace the source's
+    /// overrides; --map '' clears them.
+    #[arg(long = "map", value_name = "FIELD=VALUE")]
+    pub map: Vec<String>,
+}
+
+/// Mapping fields whose value is a list.
+const LIST_FIELDS: [&str; 6] = [
+    "user_object_classes",
+    "group_object_classes",
+    "username",
+    "member_dn",
+    "member_uid",
+    "incremental_alternatives",
+];
+
+/// The `--map` options as a JSON merge patch over the preset (RFC 7396):
+/// `a.b=v` sets `{"a": {"b": v}}`; an empty value is `null` (removes an
+/// optional attribute), digits a number, list fields split on commas. One
+/// `--map ''` alone is `null`: no overrides. The hub validates the result.
+fn mapping_patch(pairs: &[String]) -> anyhow::Result<Option<serde_json::Value>> {
+    use serde_json::{Map, Value};
+    if pairs.is_empty() {
+        return Ok(None);
+    }
+    if pairs.iter().all(|p| p.trim().is_empty()) {
+        return Ok(Some(Value::Null));
+    }
+    let mut patch = Map::new();
+    for pair in pairs {
+        let (field, value) = pair
+            .split_once('=')
+            .ok_or_else(|| anyhow::anyhow!("--map: expected FIELD=VALUE, got {pair:?}"))?;
+        let path: Vec<&str> = field.trim().split('.').collect();
+        let Some((last, parents)) = path
+            .split_last()
+            .filter(|_| path.iter().all(|p| !p.is_empty()))
+        else {
+            anyhow::bail!("--map: no field name in {pair:?}");
+        };
+        let value = value.trim();
+        let leaf = if value.is_empty() {
+            Value::Null
+        } else if LIST_FIELDS.contains(last) {
+            Value::Array(
+                value
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|v| !v.is_empty())
+                    .map(|v| Value::String(v.to_owned()))
+                    .collect(),
+            )
+        } else if let Ok(n) = value.parse::<u64>() {
+            Value::from(n)
+        } else {
+            Value::String(value.to_owned())
+        };
+        let mut node = &mut patch;
+        for key in parents {
+            let entry = node
+                .entry((*key).to_owned())
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !entry.is_object() {
+                *entry = Value::Object(Map::new());
+            }
+            let Value::Object(next) = entry else {
+                anyhow::bail!("--map: {pair:?}");
+            };
+            node = next;
+        }
+        node.insert((*last).to_owned(), leaf);
+    }
+    Ok(Some(Value::Object(patch)))
 }
 
 impl LdapOptions {
@@ -191,6 +268,7 @@ impl LdapOptions {
                 .map(DeletePolicy::parse)
                 .transpose()?,
             max_removal_share: self.max_removal_share,
+            mapping: mapping_patch(&self.map)?,
             ..LdapSourceChanges::default()
         })
     }
@@ -218,7 +296,7 @@ fn new_settings(
         interval_seconds: c.interval_seconds.filter(|i| *i > 0),
         delete_policy: c.delete_policy.unwrap_or_default(),
         max_removal_share: c.max_removal_share.unwrap_or(0.10),
-        mapping: None,
+        mapping: c.mapping.clone().filter(|m| !m.is_null()),
     }
 }
 

@@ -16,13 +16,15 @@
 //!   end, so a failed run resumes from the last good state; every apply is
 //!   idempotent.
 //!
-//! Memory holds one batch, the groups whose member DNs named entries not
-//! yet seen, and the stable ids an incremental run saw deleted.
+//! A full sync reads the directory's next batch while it writes the current
+//! one. Memory holds two batches (of at most [`BATCH`] entries and
+//! [`BATCH_MEMBERS`] group members), the groups whose member DNs named
+//! entries not yet seen, and the stable ids an incremental run saw deleted.
 
 mod apply;
 
 use serde_json::json;
-use usso_ldap::{Change, Directory, DirectoryEntry, SyncState};
+use usso_ldap::{Change, Directory, DirectoryEntry, FullSync, SyncState};
 
 use super::provisioning::Provisioner;
 use super::{record, Hub, ServiceError};
@@ -38,6 +40,18 @@ use super::ldap_sources::directory_error;
 
 /// Entries applied per transaction.
 pub const BATCH: usize = 500;
+
+/// Member values (group member DNs and uids) a batch holds at most: a parsed
+/// member DN takes several hundred bytes, so 500 groups of 200 members were
+/// 70 MB. With two batches held (one read while the other is written),
+/// this bounds a run's memory whatever the groups' sizes, but for one
+/// group alone larger than it.
+pub const BATCH_MEMBERS: usize = 20_000;
+
+/// A full sync of a source with fewer linked users than this is a first
+/// import: the planner statistics are refreshed after its first batch
+/// (`store::ldap_entries::refresh_statistics`).
+const FIRST_IMPORT: u64 = 10 * BATCH as u64;
 
 /// How long a run holds its source's lease without renewing it (renewed at
 /// every batch).
@@ -148,10 +162,16 @@ impl Hub {
         loop {
             let mut batch = Vec::with_capacity(BATCH);
             let mut done = false;
-            while batch.len() < BATCH {
+            let mut weight = 0;
+            while batch.len() < BATCH && weight < BATCH_MEMBERS {
                 match cursor.next().await.map_err(Fallback::from_ldap)? {
                     Some(Change::Deleted { stable_id }) => run.deleted.push(stable_id),
-                    Some(change) => batch.push(Item::Change(change)),
+                    Some(change) => {
+                        if let Change::Changed(entry) = &change {
+                            weight += members(entry);
+                        }
+                        batch.push(Item::Change(change));
+                    }
                     None => {
                         done = true;
                         break;
@@ -203,23 +223,20 @@ impl Hub {
         dir: &mut Directory,
     ) -> Result<Option<SyncState>, ServiceError> {
         let mut cursor = dir.full_sync(self.now()).await.map_err(directory_error)?;
+        // A first import: fresh planner statistics after the first batch.
+        let mut analyze = run.linked_users < FIRST_IMPORT;
+        let (mut batch, mut done) = read_batch(&mut cursor).await?;
         loop {
-            let mut batch = Vec::with_capacity(BATCH);
-            let mut done = false;
-            while batch.len() < BATCH {
-                match cursor.next().await.map_err(directory_error)? {
-                    Some(entry) => batch.push(Item::Entry(entry)),
-                    None => {
-                        done = true;
-                        break;
-                    }
-                }
-            }
-            run.apply_batch(batch).await?;
-            self.renew(run).await?;
             if done {
+                run.apply_batch(batch).await?;
+                self.after_batch(run, &mut analyze).await?;
                 break;
             }
+            // The directory's next page is read while this batch is written.
+            let (applied, next) = tokio::join!(run.apply_batch(batch), read_batch(&mut cursor));
+            applied?;
+            self.after_batch(run, &mut analyze).await?;
+            (batch, done) = next?;
         }
         let next = cursor.finish().map_err(directory_error)?;
         run.apply_pending_groups().await?;
@@ -257,6 +274,17 @@ impl Hub {
             self.renew(run).await?;
         }
         Ok(Some(next))
+    }
+
+    /// Renews the lease after a batch; after a first import's first batch,
+    /// refreshes the planner statistics.
+    async fn after_batch(&self, run: &Run<'_>, analyze: &mut bool) -> Result<(), ServiceError> {
+        if std::mem::take(analyze) {
+            let mut tx = self.store.begin().await?;
+            ldap_entries::refresh_statistics(&mut tx).await?;
+            tx.commit().await?;
+        }
+        self.renew(run).await
     }
 
     /// Stores the outcome of a run and records its event.
@@ -339,6 +367,31 @@ impl Hub {
         ldap_sources::release_lease(&mut tx, tenant.id, id, holder).await?;
         tx.commit().await?;
         Ok(())
+    }
+}
+
+/// Up to [`BATCH`] entries of a full sync, fewer when their groups' member
+/// lists add up to [`BATCH_MEMBERS`]; and whether they were the last.
+async fn read_batch(cursor: &mut FullSync<'_>) -> Result<(Vec<Item>, bool), ServiceError> {
+    let mut batch = Vec::with_capacity(BATCH);
+    let mut weight = 0;
+    while batch.len() < BATCH && weight < BATCH_MEMBERS {
+        match cursor.next().await.map_err(directory_error)? {
+            Some(entry) => {
+                weight += members(&entry);
+                batch.push(Item::Entry(entry));
+            }
+            None => return Ok((batch, true)),
+        }
+    }
+    Ok((batch, false))
+}
+
+/// How many member values an entry holds (its weight in a batch).
+fn members(entry: &DirectoryEntry) -> usize {
+    match entry {
+        DirectoryEntry::Group(g) => g.member_dns.len() + g.member_uids.len(),
+        _ => 0,
     }
 }
 

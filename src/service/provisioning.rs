@@ -501,8 +501,6 @@ async fn replace_members(
             Err(e) => return Err(e.into()),
         }
     }
-    for member in &to_add {
-        groups::add_member(conn, tenant.id, group, *member, at).await?;
-    }
+    groups::add_members(conn, tenant.id, group, &to_add, at).await?;
     Ok((to_add.len(), to_remove.len()))
 }

@@ -4,6 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::codec::{from_micros, micros, one_row, parse_id};
+use super::sql::Sql;
 use super::{Page, StoreError};
 use crate::core::group::{Group, Member};
 use crate::core::{GroupId, TenantId, UserId};
@@ -154,6 +155,48 @@ pub async fn add_member(
         .execute(conn)
         .await?;
     Ok(result.rows_affected() == 1)
+}
+
+/// Adds direct members, 500 a statement (a directory group of thousands in
+/// a few round trips); members already there stay as they are.
+pub async fn add_members(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    group: GroupId,
+    members: &[Member],
+    at: time::OffsetDateTime,
+) -> Result<(), StoreError> {
+    let (users, groups): (Vec<&Member>, Vec<&Member>) =
+        members.iter().partition(|m| matches!(m, Member::User(_)));
+    let tables = [
+        (
+            "group_user_members (tenant_id, group_id, user_id, created_at)",
+            users,
+        ),
+        (
+            "group_group_members (tenant_id, group_id, child_group_id, created_at)",
+            groups,
+        ),
+    ];
+    for (table, list) in tables {
+        for chunk in list.chunks(500) {
+            let mut sql = Sql::new(&format!("INSERT INTO {table} VALUES "));
+            for (i, member) in chunk.iter().enumerate() {
+                sql.push(if i == 0 { "(" } else { ", (" })
+                    .text(tenant.to_string())
+                    .push(", ")
+                    .text(group.to_string())
+                    .push(", ")
+                    .text(member.id_string())
+                    .push(", ")
+                    .int(micros(at))
+                    .push(")");
+            }
+            sql.push(" ON CONFLICT DO NOTHING");
+            sql.query().execute(&mut *conn).await?;
+        }
+    }
+    Ok(())
 }
 
 /// Removes a direct member; `NotFound` when it was not one.

@@ -46,6 +46,123 @@ pub struct Entry {
     pub core_id: String,
 }
 
+/// The tables a sync fills, for [`refresh_statistics`].
+const SYNCED_TABLES: [&str; 9] = [
+    "users",
+    "user_emails",
+    "user_external_ids",
+    "groups",
+    "group_external_ids",
+    "group_user_members",
+    "group_group_members",
+    "ldap_entries",
+    "audit_events",
+];
+
+/// Refreshes PostgreSQL's planner statistics of the tables a sync fills
+/// (`ANALYZE`). A first import into empty tables plans its statements, the
+/// foreign key checks included, on statistics that say the tables are
+/// empty: PostgreSQL then checked each new email's and external id's user
+/// through an index on `tenant_id` alone, reading every user of the tenant,
+/// and 100,000 users took minutes. Run once the first batch is in, the next
+/// statements are planned on real figures. SQLite needs none of it, and
+/// with the statistics of that first batch it planned the rest worse (twice
+/// the time and memory): there this does nothing.
+pub async fn refresh_statistics(conn: &mut AnyConnection) -> Result<(), StoreError> {
+    if conn.backend_name() != "PostgreSQL" {
+        return Ok(());
+    }
+    for table in SYNCED_TABLES {
+        sqlx::query(&format!("ANALYZE {table}"))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// An entry to record with [`upsert_many`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntryRow {
+    pub stable_id: String,
+    pub kind: EntryKind,
+    pub dn_key: String,
+    pub core_id: String,
+}
+
+/// [`upsert`] for many entries, 500 a statement (a sync's batch in one or
+/// two round trips rather than one per entry). A stable id given twice
+/// keeps its last row.
+pub async fn upsert_many(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    source: LdapSourceId,
+    rows: &[EntryRow],
+    run: &str,
+) -> Result<(), StoreError> {
+    let mut last: HashMap<&str, usize> = HashMap::with_capacity(rows.len());
+    for (i, row) in rows.iter().enumerate() {
+        last.insert(&row.stable_id, i);
+    }
+    let unique: Vec<&EntryRow> = rows
+        .iter()
+        .enumerate()
+        .filter(|(i, row)| last.get(row.stable_id.as_str()) == Some(i))
+        .map(|(_, row)| row)
+        .collect();
+    let (tenant, source) = (tenant.to_string(), source.to_string());
+    for chunk in unique.chunks(500) {
+        let mut sql = Sql::new(
+            "INSERT INTO ldap_entries (tenant_id, source_id, stable_id, kind, dn_key, core_id, \
+             seen_run) VALUES ",
+        );
+        for (i, row) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            sql.text_list([
+                tenant.as_str(),
+                source.as_str(),
+                row.stable_id.as_str(),
+                row.kind.as_str(),
+                row.dn_key.as_str(),
+                row.core_id.as_str(),
+                run,
+            ]);
+        }
+        sql.push(
+            " ON CONFLICT (tenant_id, source_id, stable_id) DO UPDATE SET kind = excluded.kind, \
+             dn_key = excluded.dn_key, core_id = excluded.core_id, seen_run = excluded.seen_run",
+        );
+        sql.query().execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// The core users `source` knows by these external ids (the directory's
+/// stable ids), keyed by external id, 500 ids a query: what
+/// [`user_by_external_id`] says for a whole batch at once.
+pub async fn users_by_external_ids(
+    conn: &mut AnyConnection,
+    tenant: TenantId,
+    source: &str,
+    external_ids: &[String],
+) -> Result<HashMap<String, String>, StoreError> {
+    let mut out = HashMap::with_capacity(external_ids.len());
+    for chunk in external_ids.chunks(500) {
+        let mut sql =
+            Sql::new("SELECT external_id, user_id FROM user_external_ids WHERE tenant_id = ");
+        sql.text(tenant.to_string())
+            .push(" AND source = ")
+            .text(source)
+            .push(" AND external_id IN ")
+            .text_list(chunk.iter().cloned());
+        for row in sql.query().fetch_all(&mut *conn).await? {
+            out.insert(row.try_get("external_id")?, row.try_get("user_id")?);
+        }
+    }
+    Ok(out)
+}
+
 /// Records (or moves) an entry, marked as seen by `run`.
 #[allow(clippy::too_many_arguments)]
 pub async fn upsert(

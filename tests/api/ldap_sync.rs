@@ -1,8 +1,9 @@
 //! LDAP directory sync against a real OpenLDAP slapd (started per test by
 //! `scripts/slapd.sh`): full sync, a no-change sync, incremental add /
 //! modify / rename / delete, membership changes, nested and posix groups,
-//! the safety stop, and clear errors for an unreachable directory or a bad
-//! bind password. Each scenario runs on SQLite and on PostgreSQL.
+//! the safety stop, an entry the hub refuses left out alone, and clear
+//! errors for an unreachable directory or a bad bind password. Each
+//! scenario runs on SQLite and on PostgreSQL.
 
 use std::collections::HashSet;
 
@@ -10,7 +11,7 @@ use usso::core::event::Actor;
 use usso::core::group::Member;
 use usso::core::ldap_source::{LdapSettings, LdapSource, SyncMode, SyncOutcome, SyncReport};
 use usso::core::tenant::Tenant;
-use usso::core::user::{User, UserStatus};
+use usso::core::user::{User, UserFields, UserStatus};
 use usso::service::ldap_sources::LdapSourceChanges;
 use usso::service::ServiceError;
 use usso::store::Page;
@@ -206,6 +207,64 @@ async fn full_and_incremental_sync_on_sqlite() {
 #[tokio::test]
 async fn full_and_incremental_sync_on_postgres() {
     full_then_incremental(TestApp::spawn_postgres_or_sqlite().await).await;
+}
+
+/// A directory user whose username a local user already has is refused
+/// alone: the rest of its batch (users, the group) is applied, the report
+/// names it, and the local user is left as it was.
+async fn refused_entry(app: TestApp) {
+    let slapd = Slapd::start();
+    seed_people(&slapd, &["jo", "al", "bo"]);
+    slapd.modify(&group_of_names("staff", &["jo", "al", "bo"]));
+    let (tenant, source) = source(&app, "acme", &slapd).await;
+    let local = UserFields {
+        username: "al".into(),
+        ..UserFields::default()
+    };
+    let local = app
+        .hub
+        .create_user(Actor::Cli, &tenant, local, None)
+        .await
+        .unwrap();
+
+    let report = sync(&app, &tenant, &source).await;
+    assert_eq!(report.outcome, SyncOutcome::Completed, "{report:?}");
+    assert_eq!(report.users_created, 2, "{report:?}");
+    assert_eq!(report.groups_created, 1, "{report:?}");
+    assert_eq!(report.failed_entries, 1, "{report:?}");
+    assert!(
+        report.errors.iter().any(|e| e.contains("uid=al,")),
+        "{report:?}"
+    );
+    let al = user(&app, &tenant, "al").await;
+    assert_eq!(al.id, local.id);
+    assert!(al.external_ids.is_empty(), "{al:?}");
+    let jo = user(&app, &tenant, "jo").await;
+    let bo = user(&app, &tenant, "bo").await;
+    assert_eq!(
+        group_members(&app, &tenant, "staff").await,
+        HashSet::from([Member::User(jo.id), Member::User(bo.id)])
+    );
+    // A full run refuses it again, and nothing else changes.
+    let again = app
+        .hub
+        .sync_ldap_source(Actor::Cli, &tenant, source.id, true)
+        .await
+        .unwrap();
+    assert_eq!(again.failed_entries, 1, "{again:?}");
+    assert_eq!(again.users_created, 0, "{again:?}");
+    assert_eq!(again.users_unchanged, 2, "{again:?}");
+    assert_eq!(again.memberships_changed, 0, "{again:?}");
+}
+
+#[tokio::test]
+async fn a_refused_entry_is_left_out_alone_on_sqlite() {
+    refused_entry(TestApp::spawn().await).await;
+}
+
+#[tokio::test]
+async fn a_refused_entry_is_left_out_alone_on_postgres() {
+    refused_entry(TestApp::spawn_postgres_or_sqlite().await).await;
 }
 
 async fn safety_stop(app: TestApp) {

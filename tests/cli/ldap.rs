@@ -1,8 +1,8 @@
 //! `usso ldap …` against a real slapd: add (the bind password from stdin,
 //! never echoed), test, sync --json with the report keys, the safety stop
 //! (exit code 2, report on stdout, reason on stderr), list / show / update
-//! / delete by name and by id, and bad URLs and filters refused with one
-//! line on stderr and exit code 2.
+//! / delete by name and by id, a mapping override (`--map`), and bad URLs,
+//! filters and mappings refused with one line on stderr and exit code 2.
 
 use serde_json::Value;
 
@@ -93,13 +93,28 @@ async fn ldap_commands(u: Usso) {
     assert_refused(&bad_filter, "user_filter");
     let bad_interval = add(&u, &slapd, &["--interval", "soon", "--json"], "reader");
     assert_refused(&bad_interval, "--interval");
+    let bad_map = add(&u, &slapd, &["--map", "email", "--json"], "reader");
+    assert_refused(&bad_map, "--map");
+    let unknown_field = add(&u, &slapd, &["--map", "mail=mail", "--json"], "reader");
+    assert_refused(&unknown_field, "mapping");
     assert_eq!(
         u.json(&["ldap", "list", "--tenant", "acme", "--json"]),
         Value::Array(vec![])
     );
 
-    // Add: the password comes from stdin and never comes back.
-    let added = add(&u, &slapd, &["--interval", "15m", "--json"], "reader\n").json();
+    // Add: the password comes from stdin and never comes back; the display
+    // name is read from cn instead of the preset's displayName.
+    let added = add(
+        &u,
+        &slapd,
+        &["--interval", "15m", "--map", "display_name=cn", "--json"],
+        "reader\n",
+    )
+    .json();
+    assert_eq!(
+        added["mapping"],
+        serde_json::json!({ "display_name": "cn" })
+    );
     let text = added.to_string();
     assert!(!text.contains("\"reader\""), "{text}");
     assert!(added.get("bind_password").is_none());
@@ -143,6 +158,7 @@ async fn ldap_commands(u: Usso) {
     assert_eq!(full["users_created"], 0);
     let user = u.json(&["user", "show", "--tenant", "acme", "jo", "--json"]);
     assert_eq!(user["username"], "jo");
+    assert_eq!(user["display_name"], "jo Example", "{user}");
 
     // The safety stop: 2 of 10 is more than 10%.
     for uid in ["f1", "f2"] {

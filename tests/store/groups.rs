@@ -17,6 +17,7 @@ store_tests!(
     groups_are_paged_by_id,
     group_delete_removes_memberships_nesting_and_assignments,
     members_are_added_once_and_removed,
+    many_members_are_added_at_once,
     members_must_exist,
     ancestors_follow_nesting_upwards,
     ancestors_end_on_a_cycle,
@@ -195,6 +196,47 @@ async fn group_delete_removes_memberships_nesting_and_assignments(store: Store) 
     groups::insert(&mut c, &new_group(t, "Doomed"))
         .await
         .unwrap();
+}
+
+async fn many_members_are_added_at_once(store: Store) {
+    let tenant = add_tenant(&store, "acme").await;
+    let other = add_tenant(&store, "globex").await;
+    let t = tenant.id;
+    let group = add_group(&store, t, "staff").await;
+    let sub = add_group(&store, t, "sub").await;
+    let mut users = Vec::new();
+    for i in 0..3 {
+        users.push(add_user(&store, t, &format!("u{i}"), &[]).await.id);
+    }
+    let mut c = store.conn().await.unwrap();
+    groups::add_member(&mut c, t, group.id, Member::User(users[0]), T0)
+        .await
+        .unwrap();
+    // One already there, two new users and a group: added once each.
+    let members: Vec<Member> = users
+        .iter()
+        .map(|u| Member::User(*u))
+        .chain([Member::Group(sub.id)])
+        .collect();
+    groups::add_members(&mut c, t, group.id, &members, at(5))
+        .await
+        .unwrap();
+    let mut listed = groups::members(&mut c, t, group.id).await.unwrap();
+    listed.sort_by_key(Member::id_string);
+    let mut expected = members.clone();
+    expected.sort_by_key(Member::id_string);
+    assert_eq!(listed, expected);
+    assert_eq!(groups::ancestors(&mut c, t, sub.id).await.unwrap().len(), 2);
+    // Another tenant cannot add to this group (its members are not its own).
+    assert!(
+        groups::add_members(&mut c, other.id, group.id, &members, at(6))
+            .await
+            .is_err()
+    );
+    groups::add_members(&mut c, t, group.id, &[], at(7))
+        .await
+        .unwrap();
+    assert_eq!(groups::members(&mut c, t, group.id).await.unwrap().len(), 4);
 }
 
 async fn members_are_added_once_and_removed(store: Store) {

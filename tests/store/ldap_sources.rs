@@ -6,7 +6,7 @@
 
 use usso::core::ldap_source::{LdapSettings, LdapSource};
 use usso::core::LdapSourceId;
-use usso::store::ldap_entries::{self, EntryKind};
+use usso::store::ldap_entries::{self, EntryKind, EntryRow};
 use usso::store::{ldap_sources, Store};
 
 use crate::harness::*;
@@ -191,6 +191,48 @@ async fn ldap_entries_resolve_dns_and_track_runs(store: Store) {
         .await
         .unwrap()
         .is_empty());
+    // Many at once: a new entry, a moved one, a stable id twice (the last
+    // row wins).
+    let row = |id: &str, dn: &str| EntryRow {
+        stable_id: id.into(),
+        kind: EntryKind::User,
+        dn_key: dn.into(),
+        core_id: format!("core-{id}"),
+    };
+    ldap_entries::upsert_many(
+        &mut c,
+        t,
+        s,
+        &[
+            row("u2", "uid=c,dc=x"),
+            row("u1", "uid=d,dc=x"),
+            row("u2", "uid=e,dc=x"),
+        ],
+        "run3",
+    )
+    .await
+    .unwrap();
+    let found = ldap_entries::by_dn_keys(
+        &mut c,
+        t,
+        s,
+        &[
+            "uid=c,dc=x".into(),
+            "uid=d,dc=x".into(),
+            "uid=e,dc=x".into(),
+        ],
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.len(), 2);
+    assert_eq!(found["uid=e,dc=x"].core_id, "core-u2");
+    assert_eq!(found["uid=d,dc=x"].stable_id, "u1");
+    assert_eq!(
+        ldap_entries::count_unseen(&mut c, t, s, EntryKind::User, "run3")
+            .await
+            .unwrap(),
+        0
+    );
     ldap_entries::delete(&mut c, t, s, "g1").await.unwrap();
     assert_eq!(ldap_entries::get(&mut c, t, s, "g1").await.unwrap(), None);
     // Deleting the source takes its entries.
@@ -255,6 +297,18 @@ async fn isolation_ldap_sources_and_entries(store: Store) {
     ldap_entries::delete(&mut c, b.id, source.id, "u1")
         .await
         .unwrap();
+    let moved = EntryRow {
+        stable_id: "u1".into(),
+        kind: EntryKind::Group,
+        dn_key: "cn=theirs".into(),
+        core_id: "theirs".into(),
+    };
+    // B cannot write rows under A's source (the source is A's).
+    assert!(
+        ldap_entries::upsert_many(&mut c, b.id, source.id, &[moved], "r2")
+            .await
+            .is_err()
+    );
 
     // A's rows are as they were.
     assert_eq!(

@@ -49,6 +49,24 @@ pub fn sid_rid(bytes: &[u8]) -> Option<u32> {
     Some(u32::from_le_bytes(last.try_into().ok()?))
 }
 
+/// The domain part of a binary SID: everything but its RID (revision and
+/// count bytes left out, so that SIDs of one domain compare equal).
+/// `None` for a malformed SID.
+pub fn sid_domain(bytes: &[u8]) -> Option<&[u8]> {
+    sid_rid(bytes)?;
+    bytes.get(2..bytes.len() - 4)
+}
+
+/// The SID of the same domain as `sid` with `rid` as its RID: how a
+/// `primaryGroupID` names a group (MS-ADTS §3.1.1.4.4). `None` for a
+/// malformed SID.
+pub fn sid_with_rid(sid: &[u8], rid: u32) -> Option<Vec<u8>> {
+    sid_rid(sid)?;
+    let mut out = sid.get(..sid.len() - 4)?.to_vec();
+    out.extend_from_slice(&rid.to_le_bytes());
+    Some(out)
+}
+
 /// Whether a `userAccountControl` value (decimal text, as AD sends it) has
 /// every bit of `mask` set. A value that is not a number is not.
 pub fn has_flags(value: &str, mask: u64) -> bool {
@@ -108,6 +126,25 @@ mod tests {
         assert_eq!(sid_rid(&sid[..sid.len() - 1]), None);
         assert_eq!(sid_rid(&[1, 0, 0, 0, 0, 0, 0, 5]), None);
         assert_eq!(sid_rid(&[]), None);
+    }
+
+    #[test]
+    fn primary_group_sid_from_a_user_sid() {
+        let sid = |subs: &[u32]| {
+            let mut out = vec![1, subs.len() as u8, 0, 0, 0, 0, 0, 5];
+            for s in subs {
+                out.extend_from_slice(&s.to_le_bytes());
+            }
+            out
+        };
+        let user = sid(&[21, 1_004_336_348, 1_177_238_915, 682_003_330, 1105]);
+        let domain_users = sid(&[21, 1_004_336_348, 1_177_238_915, 682_003_330, 513]);
+        let other_domain = sid(&[21, 1, 2, 3, 513]);
+        assert_eq!(sid_with_rid(&user, 513), Some(domain_users.clone()));
+        assert_eq!(sid_domain(&user), sid_domain(&domain_users));
+        assert_ne!(sid_domain(&user), sid_domain(&other_domain));
+        assert_eq!(sid_domain(&user[..5]), None);
+        assert_eq!(sid_with_rid(&[1, 0, 0, 0, 0, 0, 0, 5], 513), None);
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Default)]
 pub(crate) struct RawEntry {
     pub dn: String,
-    attrs: Vec<(String, Vec<Vec<u8>>)>,
+    pub(crate) attrs: Vec<(String, Vec<Vec<u8>>)>,
     pub controls: Vec<RawControl>,
 }
 

@@ -70,6 +70,16 @@ pub fn escape_value(value: &str) -> String {
     out
 }
 
+/// Escapes a binary assertion value (an `objectSid`, an `objectGUID`):
+/// every byte as `\xx` (RFC 4515 §3).
+pub fn escape_bytes(value: &[u8]) -> String {
+    let mut out = String::with_capacity(value.len() * 3);
+    for b in value {
+        out.push_str(&format!("\\{b:02x}"));
+    }
+    out
+}
+
 /// `(&a b …)`; a single part is returned as it is.
 pub fn and(parts: &[&str]) -> String {
     join('&', parts)

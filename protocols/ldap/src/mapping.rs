@@ -249,6 +249,10 @@ impl Mapping {
             &self.primary_group_id,
         ];
         attrs.extend(optional.into_iter().flatten().cloned());
+        if let (Some(_), Some(sid)) = (&self.primary_group_id, &self.group_sid) {
+            // The user's own SID gives the domain its primary group is in.
+            attrs.push(sid.clone());
+        }
         if let Some(rule) = &self.disabled {
             attrs.push(rule.attribute().to_owned());
         }

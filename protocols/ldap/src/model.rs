@@ -52,6 +52,12 @@ pub struct DirectoryUser {
     /// Active Directory: the RID of the user's primary group, a membership
     /// that `member` and `memberOf` do not show.
     pub primary_group_id: Option<u32>,
+    /// Active Directory: the DN of the user's primary group (the group of
+    /// the source whose `objectSid` is the user's domain SID followed by
+    /// `primary_group_id`), resolved by the reader; `None` when the mapping
+    /// has no primary group or the group is outside the source. Boxed: most
+    /// directories have none, and a change stays small.
+    pub primary_group: Option<Box<Dn>>,
 }
 
 /// A directory group.
@@ -65,7 +71,9 @@ pub struct DirectoryGroup {
     pub name: String,
     /// Member DNs (`member`, `uniqueMember`): users or nested groups. Values
     /// that are not valid DNs are left out; `uniqueMember`'s optional
-    /// `#'…'B` UID suffix is removed.
+    /// `#'…'B` UID suffix is removed. All of them, also past Active
+    /// Directory's 1500-value ranges; on Active Directory the users whose
+    /// primary group this is are added.
     pub member_dns: Vec<Dn>,
     /// Member usernames (`memberUid`, RFC 2307 posixGroup).
     pub member_uids: Vec<String>,

@@ -13,10 +13,13 @@ use time::OffsetDateTime;
 use crate::config::SourceConfig;
 use crate::error::{Error, Result};
 use crate::model::{Change, DirectoryEntry, DirectoryUser, SyncState};
+use crate::result::ResultCode;
 
 mod auth;
 mod connect;
 mod cursor;
+mod primary;
+mod ranges;
 mod search;
 mod state;
 pub(crate) mod tls;
@@ -198,6 +201,87 @@ impl Incremental<'_> {
     /// [`Incremental::next`] returned `None`.
     pub fn finish(self) -> Result<SyncState> {
         self.0.finish()
+    }
+}
+
+/// The directory as the completion steps ask it: ranged attribute reads
+/// (`ranges.rs`) and primary-group lookups (`primary.rs`).
+struct Lookups<'d>(&'d Directory);
+
+impl ranges::RangeSource for Lookups<'_> {
+    async fn read(&mut self, dn: &str, attr: &str) -> Result<Option<crate::entry::RawEntry>> {
+        let dir = self.0;
+        let search = Search::new(
+            &dir.ldap,
+            dn.to_owned(),
+            Scope::Base,
+            "(objectClass=*)".into(),
+            vec![attr.to_owned()],
+            dir.config.timeout,
+        );
+        first_entry(search).await
+    }
+}
+
+impl primary::PrimaryLookup for Lookups<'_> {
+    async fn users_with_primary_group(&mut self, rid: u32) -> Result<Vec<(String, Vec<u8>)>> {
+        let dir = self.0;
+        let Some(sid_attr) = dir.config.mapping.group_sid.clone() else {
+            return Ok(Vec::new());
+        };
+        let filter =
+            crate::filter::and(&[dir.config.user_filter(), &format!("(primaryGroupID={rid})")]);
+        let mut search = dir
+            .search(
+                dir.config.users_base().to_string(),
+                filter,
+                vec![sid_attr.clone()],
+            )
+            .paging(Paging::Paged(dir.config.page_size));
+        let mut users = Vec::new();
+        while let Some(message) = search.next().await? {
+            if let crate::entry::Message::Entry(entry) = message {
+                let sid = entry.values(&sid_attr).next().map(<[u8]>::to_vec);
+                if let Some(sid) = sid {
+                    users.push((entry.dn, sid));
+                }
+            }
+        }
+        Ok(users)
+    }
+
+    async fn group_with_sid(&mut self, sid: &[u8]) -> Result<Option<String>> {
+        let dir = self.0;
+        let Some(sid_attr) = dir.config.mapping.group_sid.as_deref() else {
+            return Ok(None);
+        };
+        let by_sid = format!("({sid_attr}={})", crate::filter::escape_bytes(sid));
+        let filter = crate::filter::and(&[dir.config.group_filter(), &by_sid]);
+        let search = dir.search(
+            dir.config.groups_base().to_string(),
+            filter,
+            vec!["1.1".into()],
+        );
+        Ok(first_entry(search).await?.map(|entry| entry.dn))
+    }
+}
+
+/// The first entry a search returns; `None` for none or a base that does
+/// not exist (noSuchObject).
+async fn first_entry(mut search: Search) -> Result<Option<crate::entry::RawEntry>> {
+    let mut found = None;
+    loop {
+        match search.next().await {
+            Ok(Some(crate::entry::Message::Entry(entry))) => {
+                found.get_or_insert(entry);
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => return Ok(found),
+            Err(Error::Operation { code, .. }) if code == ResultCode::NoSuchObject.code() => {
+                return Ok(None)
+            }
+            Err(e) => return Err(e),
+        }
     }
 }
 

@@ -1,20 +1,27 @@
-//! Applying directory entries to the core, inside a batch transaction with
-//! one savepoint per entry: an entry the hub refuses (a username taken by a
-//! local user, a nesting loop) is rolled back alone, counted and described
-//! in the report, and the batch goes on. Users map to users with the
+//! Applying directory entries to the core, one transaction per batch. A
+//! batch is first applied without savepoints (its users looked up at once,
+//! its `ldap_entries` rows written together); if the hub refuses an entry (a
+//! username taken by a local user, a nesting loop), that attempt is rolled
+//! back and the batch applied again with one savepoint per entry: the
+//! refused entry is rolled back alone, counted and described in the report,
+//! and the batch goes on. Users map to users with the
 //! external id `ldap:<source id>` = the directory's stable id; groups to
 //! groups with that external id, their member DNs resolved through the
 //! source's entries (nested groups stay nested), `memberUid`s through the
 //! usernames of the source's users. Nothing is written for an entry whose
-//! core record already says the same.
+//! core record already says the same. An Active Directory user also joins
+//! its primary group (`primaryGroupID`, resolved to a DN by the reader) if
+//! the source has it: AD does not change a group when a user gets it as its
+//! primary group, so an incremental run would not re-read the group.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use sqlx::{AnyConnection, Connection};
 use time::OffsetDateTime;
 use usso_ldap::{Change, DirectoryEntry, DirectoryGroup, DirectoryUser};
 
 use super::{Item, BATCH};
+use crate::core::event::AuditEvent;
 use crate::core::group::{parse_group_name, Member};
 use crate::core::ldap_source::{
     exceeds_removal_share, DeletePolicy, LdapSource, SyncMode, SyncOutcome, SyncReport,
@@ -23,8 +30,8 @@ use crate::core::tenant::Tenant;
 use crate::core::user::{username_key, Email, ExternalId, User, UserFields, UserStatus};
 use crate::core::{GroupId, UserId};
 use crate::service::provisioning::{GroupExternalId, GroupState, Provisioner, UserState};
-use crate::service::{Hub, ServiceError};
-use crate::store::ldap_entries::{self, Entry, EntryKind};
+use crate::service::{record, Hub, ServiceError};
+use crate::store::ldap_entries::{self, Entry, EntryKind, EntryRow};
 use crate::store::{groups, users, StoreError};
 
 /// One run's context and tallies.
@@ -46,6 +53,12 @@ pub(in crate::service) struct Run<'a> {
     /// Stable ids an incremental run saw deleted.
     pub deleted: Vec<String>,
     started: OffsetDateTime,
+    /// While a batch is applied without savepoints: the batch's users
+    /// already linked (stable id → core id), looked up at once.
+    known_users: Option<HashMap<String, String>>,
+    /// While a batch is applied without savepoints: its `ldap_entries`
+    /// rows, written together.
+    rows: Vec<EntryRow>,
 }
 
 enum Effect {
@@ -83,20 +96,6 @@ fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, ServiceError> {
         .map_err(|_| ServiceError::Internal(format!("bad core id {raw:?} in ldap_entries")))
 }
 
-fn fields_of(user: &User) -> UserFields {
-    UserFields {
-        username: user.username.clone(),
-        emails: user.emails.clone(),
-        phone: user.phone.clone(),
-        given_name: user.given_name.clone(),
-        family_name: user.family_name.clone(),
-        display_name: user.display_name.clone(),
-        locale: user.locale.clone(),
-        external_ids: user.external_ids.clone(),
-        profile: None,
-    }
-}
-
 impl<'a> Run<'a> {
     pub fn new(
         hub: &'a Hub,
@@ -119,6 +118,8 @@ impl<'a> Run<'a> {
             pending: Vec::new(),
             deleted: Vec::new(),
             started,
+            known_users: None,
+            rows: Vec::new(),
         }
     }
 
@@ -184,37 +185,102 @@ impl<'a> Run<'a> {
         self.apply_items(items, true).await
     }
 
+    /// Applies entries in one transaction. First without savepoints, the
+    /// entries' rows in `ldap_entries` written together and the users
+    /// looked up for the whole batch (a few statements per entry, not ten);
+    /// if the hub refuses an entry, that attempt is rolled back and the
+    /// batch applied again with one savepoint per entry, so that only the
+    /// refused entry is left out.
     async fn apply_items(&mut self, items: Vec<Item>, last_pass: bool) -> Result<(), ServiceError> {
-        if items.is_empty() {
+        let mut entries = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                Item::Entry(e) | Item::Change(Change::Changed(e)) => entries.push(e),
+                Item::Change(Change::Deleted { stable_id }) => self.deleted.push(stable_id),
+            }
+        }
+        if entries.is_empty() {
             return Ok(());
         }
+        if let Some(outcomes) = self.apply_fast(&entries, last_pass).await? {
+            for (entry, (effect, memberships, unresolved)) in entries.into_iter().zip(outcomes) {
+                self.settle(entry, effect, memberships, unresolved);
+            }
+            return Ok(());
+        }
+        self.apply_careful(entries, last_pass).await
+    }
+
+    /// The batch without savepoints; `None` (nothing written) when the hub
+    /// refused an entry.
+    async fn apply_fast(
+        &mut self,
+        entries: &[DirectoryEntry],
+        last_pass: bool,
+    ) -> Result<Option<Vec<(Effect, usize, bool)>>, ServiceError> {
         let mut tx = self.hub.store.begin().await?;
-        for item in items {
-            let entry = match item {
-                Item::Entry(e) | Item::Change(Change::Changed(e)) => e,
-                Item::Change(Change::Deleted { stable_id }) => {
-                    self.deleted.push(stable_id);
-                    continue;
+        let ids: Vec<String> = entries
+            .iter()
+            .filter_map(|e| match e {
+                DirectoryEntry::User(u) => Some(u.stable_id.clone()),
+                _ => None,
+            })
+            .collect();
+        self.known_users = Some(if ids.is_empty() {
+            HashMap::new()
+        } else {
+            ldap_entries::users_by_external_ids(&mut tx, self.tenant.id, &self.ext, &ids).await?
+        });
+        self.rows.clear();
+        let mut outcomes = Vec::with_capacity(entries.len());
+        let mut refused = false;
+        for entry in entries {
+            match self.apply_entry(&mut tx, entry, last_pass).await {
+                Ok(outcome) => outcomes.push(outcome),
+                Err(e) if entry_level(&e) => {
+                    refused = true;
+                    break;
                 }
-            };
+                Err(e) => {
+                    self.end_fast();
+                    return Err(e);
+                }
+            }
+        }
+        let flushed = if refused {
+            Ok(())
+        } else {
+            self.flush_rows(&mut tx).await
+        };
+        self.end_fast();
+        flushed?;
+        if refused {
+            // Dropped uncommitted: rolled back.
+            drop(tx);
+            return Ok(None);
+        }
+        tx.commit().await?;
+        Ok(Some(outcomes))
+    }
+
+    fn end_fast(&mut self) {
+        self.known_users = None;
+        self.rows.clear();
+    }
+
+    /// The batch with one savepoint per entry.
+    async fn apply_careful(
+        &mut self,
+        entries: Vec<DirectoryEntry>,
+        last_pass: bool,
+    ) -> Result<(), ServiceError> {
+        let mut tx = self.hub.store.begin().await?;
+        for entry in entries {
             let mut sp = Connection::begin(&mut **tx).await?;
-            let result = match &entry {
-                DirectoryEntry::User(u) => self.apply_user(&mut sp, u).await.map(|e| (e, 0, false)),
-                DirectoryEntry::Group(g) => self.apply_group(&mut sp, g, last_pass).await,
-                DirectoryEntry::Unmapped { dn, reason } => {
-                    tracing::info!(source = %self.source.id, %dn, %reason, "LDAP entry not mapped");
-                    Ok((Effect::Skipped, 0, false))
-                }
-            };
-            match result {
+            match self.apply_entry(&mut sp, &entry, last_pass).await {
                 Ok((effect, memberships, unresolved)) => {
                     sp.commit().await?;
-                    self.count(effect, memberships);
-                    if unresolved {
-                        if let DirectoryEntry::Group(g) = entry {
-                            self.pending.push(g);
-                        }
-                    }
+                    self.settle(entry, effect, memberships, unresolved);
                 }
                 Err(e) if entry_level(&e) => {
                     sp.rollback().await?;
@@ -232,11 +298,60 @@ impl<'a> Run<'a> {
         Ok(())
     }
 
+    async fn apply_entry(
+        &mut self,
+        conn: &mut AnyConnection,
+        entry: &DirectoryEntry,
+        last_pass: bool,
+    ) -> Result<(Effect, usize, bool), ServiceError> {
+        match entry {
+            DirectoryEntry::User(u) => self.apply_user(conn, u).await.map(|(e, m)| (e, m, false)),
+            DirectoryEntry::Group(g) => {
+                // Its members resolve through the rows written so far.
+                self.flush_rows(conn).await?;
+                self.apply_group(conn, g, last_pass).await
+            }
+            DirectoryEntry::Unmapped { dn, reason } => {
+                tracing::info!(source = %self.source.id, %dn, %reason, "LDAP entry not mapped");
+                Ok((Effect::Skipped, 0, false))
+            }
+        }
+    }
+
+    /// Counts an applied entry; keeps a group with unknown members for the
+    /// last pass.
+    fn settle(
+        &mut self,
+        entry: DirectoryEntry,
+        effect: Effect,
+        memberships: usize,
+        unresolved: bool,
+    ) {
+        self.count(effect, memberships);
+        if unresolved {
+            if let DirectoryEntry::Group(g) = entry {
+                self.pending.push(g);
+            }
+        }
+    }
+
+    /// Writes the `ldap_entries` rows held back by the fast path.
+    async fn flush_rows(&mut self, conn: &mut AnyConnection) -> Result<(), ServiceError> {
+        if self.rows.is_empty() {
+            return Ok(());
+        }
+        let rows = std::mem::take(&mut self.rows);
+        ldap_entries::upsert_many(conn, self.tenant.id, self.source.id, &rows, &self.run_id)
+            .await?;
+        Ok(())
+    }
+
+    /// Applies a user; the count is 1 when it joined its primary group.
     async fn apply_user(
-        &self,
+        &mut self,
         conn: &mut AnyConnection,
         u: &DirectoryUser,
-    ) -> Result<Effect, ServiceError> {
+    ) -> Result<(Effect, usize), ServiceError> {
         let (hub, tenant) = (self.hub, self.tenant);
         let status = if u.disabled {
             UserStatus::Disabled
@@ -247,17 +362,20 @@ impl<'a> Run<'a> {
             source: self.ext.clone(),
             id: u.stable_id.clone(),
         };
-        let existing =
-            match ldap_entries::user_by_external_id(conn, tenant.id, &self.ext, &u.stable_id)
-                .await?
-            {
-                Some(id) => match users::get(conn, tenant.id, parse_id(&id)?).await {
-                    Ok(user) => Some(user),
-                    Err(StoreError::NotFound) => None,
-                    Err(e) => return Err(e.into()),
-                },
-                None => None,
-            };
+        let linked = match &self.known_users {
+            Some(known) => known.get(&u.stable_id).cloned(),
+            None => {
+                ldap_entries::user_by_external_id(conn, tenant.id, &self.ext, &u.stable_id).await?
+            }
+        };
+        let existing = match linked {
+            Some(id) => match users::get(conn, tenant.id, parse_id(&id)?).await {
+                Ok(user) => Some(user),
+                Err(StoreError::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            },
+            None => None,
+        };
         let mut fields = UserFields {
             username: u.username.clone(),
             emails: u
@@ -284,6 +402,9 @@ impl<'a> Run<'a> {
                     password: None,
                 };
                 let user = hub.provision_user_in(conn, &self.by, tenant, state).await?;
+                if let Some(known) = &mut self.known_users {
+                    known.insert(u.stable_id.clone(), user.id.to_string());
+                }
                 (user.id, Effect::UserCreated)
             }
             Some(user) => {
@@ -315,18 +436,79 @@ impl<'a> Run<'a> {
                 }
             }
         };
-        ldap_entries::upsert(
+        if self.known_users.is_some() {
+            self.rows.push(EntryRow {
+                stable_id: u.stable_id.clone(),
+                kind: EntryKind::User,
+                dn_key: dn_key(&u.dn),
+                core_id: id.to_string(),
+            });
+        } else {
+            ldap_entries::upsert(
+                conn,
+                tenant.id,
+                self.source.id,
+                &u.stable_id,
+                EntryKind::User,
+                &dn_key(&u.dn),
+                &id.to_string(),
+                &self.run_id,
+            )
+            .await?;
+        }
+        let joined = match &u.primary_group {
+            Some(dn) => {
+                self.flush_rows(conn).await?;
+                self.join_primary_group(conn, id, dn).await?
+            }
+            None => 0,
+        };
+        Ok((effect, joined))
+    }
+
+    /// Makes `user` a direct member of its primary group `dn` when the
+    /// source has that group and it is not one yet; 1 if it joined. (A full
+    /// sync reads users before groups: there the group is not known yet, and
+    /// its entry lists its primary-group users anyway.)
+    async fn join_primary_group(
+        &self,
+        conn: &mut AnyConnection,
+        user: UserId,
+        dn: &usso_ldap::Dn,
+    ) -> Result<usize, ServiceError> {
+        let tenant = self.tenant;
+        let key = dn_key(dn);
+        let found =
+            ldap_entries::by_dn_keys(conn, tenant.id, self.source.id, std::slice::from_ref(&key))
+                .await?;
+        let Some(entry) = found.get(&key).filter(|e| e.kind == EntryKind::Group) else {
+            return Ok(0);
+        };
+        let gid: GroupId = parse_id(&entry.core_id)?;
+        let now = self.hub.now();
+        if !groups::add_member(conn, tenant.id, gid, Member::User(user), now).await? {
+            return Ok(0);
+        }
+        let mut group = groups::get(conn, tenant.id, gid).await?;
+        let read_version = group.version;
+        group.updated_at = now;
+        group.version = read_version + 1;
+        groups::update(conn, &group, read_version).await?;
+        let mut details = self.by.details.clone();
+        if let Some(d) = details.as_object_mut() {
+            d.insert("name".into(), group.name.clone().into());
+            d.insert("members_added".into(), 1.into());
+            d.insert("members_removed".into(), 0.into());
+            d.insert("primary_group_of".into(), user.to_string().into());
+        }
+        record(
             conn,
-            tenant.id,
-            self.source.id,
-            &u.stable_id,
-            EntryKind::User,
-            &dn_key(&u.dn),
-            &id.to_string(),
-            &self.run_id,
+            &AuditEvent::new(tenant.id, now, self.by.actor, "group.updated")
+                .target("group", gid)
+                .details(details),
         )
         .await?;
-        Ok(effect)
+        Ok(1)
     }
 
     /// Applies a group; says whether some member DNs or uids named nothing
@@ -537,7 +719,7 @@ impl<'a> Run<'a> {
             return Ok((Effect::Nothing, memberships));
         }
         let state = UserState {
-            fields: fields_of(&user),
+            fields: user.to_fields(),
             status: UserStatus::Disabled,
             password: None,
         };

@@ -81,6 +81,7 @@ pub(crate) fn map_entry(mapping: &Mapping, entry: &RawEntry) -> DirectoryEntry {
             disabled: is_disabled(mapping.disabled.as_ref(), entry),
             member_of,
             primary_group_id,
+            primary_group: None,
         });
     }
     unmapped("objectClass is neither a user nor a group class".into())

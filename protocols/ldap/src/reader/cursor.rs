@@ -2,7 +2,10 @@
 //! with a role that says how its messages become changes, read one message
 //! at a time. Roles follow RFC 4533 §3 (Sync State control on entries, Sync
 //! Info messages, Sync Done control), Active Directory's tombstones and
-//! DirSync (MS-ADTS §3.1.1.3.4.1.3), or plain searches.
+//! DirSync (MS-ADTS §3.1.1.3.4.1.3), or plain searches. Each entry is
+//! completed before it is yielded: ranged attributes read whole
+//! (`ranges.rs`) and Active Directory primary groups resolved
+//! (`primary.rs`).
 
 use std::collections::VecDeque;
 
@@ -13,8 +16,10 @@ use crate::error::{Error, Result};
 use crate::mapping::{map_entry, stable_id_of};
 use crate::model::{to_hex, Change, DirectoryEntry, SyncState};
 
+use super::primary::{self, PrimaryGroups};
+use super::ranges;
 use super::search::{Paging, Search};
-use super::Directory;
+use super::{Directory, Lookups};
 
 /// How a search's entries become changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +45,7 @@ pub(crate) struct Cursor<'d> {
     pending: VecDeque<Change>,
     finished: bool,
     state: SyncState,
+    primary: PrimaryGroups,
 }
 
 impl<'d> Cursor<'d> {
@@ -50,6 +56,7 @@ impl<'d> Cursor<'d> {
             pending: VecDeque::new(),
             finished: false,
             state,
+            primary: PrimaryGroups::default(),
         }
     }
 
@@ -109,14 +116,20 @@ impl<'d> Cursor<'d> {
         }
     }
 
-    async fn entry(&mut self, role: Role, entry: RawEntry) -> Result<()> {
-        let mapping = &self.dir.config.mapping;
+    async fn entry(&mut self, role: Role, mut entry: RawEntry) -> Result<()> {
+        let dir = self.dir;
+        let mapping = &dir.config.mapping;
+        if matches!(role, Role::Full | Role::Live | Role::Sync) && ranges::has_ranges(&entry) {
+            ranges::complete(&mut Lookups(dir), &mut entry).await?;
+        }
         match role {
-            Role::Full => self
-                .pending
-                .push_back(Change::Changed(map_entry(mapping, &entry))),
+            Role::Full => {
+                let mapped = self.map(&entry).await?;
+                self.pending.push_back(Change::Changed(mapped));
+            }
             Role::Live => {
-                let change = self.classify(&entry);
+                let mapped = self.map(&entry).await?;
+                let change = self.classify(mapped);
                 self.pending.push_back(change);
             }
             Role::Tombstones => {
@@ -124,7 +137,7 @@ impl<'d> Cursor<'d> {
                     self.pending.push_back(Change::Deleted { stable_id });
                 }
             }
-            Role::Sync => self.sync_entry(&entry)?,
+            Role::Sync => self.sync_entry(&entry).await?,
             Role::DirSync => {
                 if dirsync::is_tombstone(&entry) {
                     if let Some(change) = dirsync::change_of(mapping, &entry) {
@@ -139,10 +152,23 @@ impl<'d> Cursor<'d> {
         Ok(())
     }
 
+    /// The entry mapped, with its primary-group membership (Active
+    /// Directory).
+    async fn map(&mut self, raw: &RawEntry) -> Result<DirectoryEntry> {
+        let dir = self.dir;
+        let mapping = &dir.config.mapping;
+        let mut mapped = map_entry(mapping, raw);
+        if primary::applies(mapping) {
+            self.primary
+                .complete(&mut Lookups(dir), mapping, raw, &mut mapped)
+                .await?;
+        }
+        Ok(mapped)
+    }
+
     /// A changed entry, or a delete if it left the users' or groups' base.
-    fn classify(&self, entry: &RawEntry) -> Change {
+    fn classify(&self, mapped: DirectoryEntry) -> Change {
         let config = &self.dir.config;
-        let mapped = map_entry(&config.mapping, entry);
         match &mapped {
             DirectoryEntry::User(u) if !u.dn.is_in_subtree_of(config.users_base()) => {
                 Change::Deleted {
@@ -161,7 +187,7 @@ impl<'d> Cursor<'d> {
     /// RFC 4533 §3.3.1: add and modify carry the whole entry; delete carries
     /// the entryUUID; present means the server chose the present phase, which
     /// only a full reconcile can apply.
-    fn sync_entry(&mut self, entry: &RawEntry) -> Result<()> {
+    async fn sync_entry(&mut self, entry: &RawEntry) -> Result<()> {
         let control = entry
             .control(sync::STATE_OID)
             .ok_or(Error::Malformed("entry without a Sync State control"))?;
@@ -170,7 +196,8 @@ impl<'d> Cursor<'d> {
         self.set_cookie(state.cookie);
         match state.state {
             sync::EntryState::Add | sync::EntryState::Modify => {
-                let change = self.classify(entry);
+                let mapped = self.map(entry).await?;
+                let change = self.classify(mapped);
                 self.pending.push_back(change);
             }
             sync::EntryState::Delete => {
@@ -211,11 +238,12 @@ impl<'d> Cursor<'d> {
 
     /// DirSync sends changed attributes only: read the object whole, within
     /// the source's filters. Gone or out of the filters: a delete.
-    async fn reread(&self, entry: &RawEntry) -> Result<Change> {
-        let config = &self.dir.config;
+    async fn reread(&mut self, entry: &RawEntry) -> Result<Change> {
+        let dir = self.dir;
+        let config = &dir.config;
         let filter = crate::filter::or(&[config.user_filter(), config.group_filter()]);
         let mut search = Search::new(
-            &self.dir.ldap,
+            &dir.ldap,
             entry.dn.clone(),
             ldap3::Scope::Base,
             filter,
@@ -233,7 +261,13 @@ impl<'d> Cursor<'d> {
             }
         }
         Ok(match found {
-            Some(current) => self.classify(&current),
+            Some(mut current) => {
+                if ranges::has_ranges(&current) {
+                    ranges::complete(&mut Lookups(dir), &mut current).await?;
+                }
+                let mapped = self.map(&current).await?;
+                self.classify(mapped)
+            }
             None => match stable_id_of(&config.mapping, entry) {
                 Some(stable_id) => Change::Deleted { stable_id },
                 None => Change::Changed(map_entry(&config.mapping, entry)),
