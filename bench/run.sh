@@ -19,7 +19,9 @@
 # 2 under node:cluster); USSO_BENCH_POSTGRES_URL (e.g.
 # postgres://postgres@127.0.0.1:5432/test: only used to create and drop a
 # database of its own); CARGO_TARGET_DIR (/root/.cache/usso-target-release);
-# SKIP_BUILD=1 uses the binaries already built there.
+# SKIP_BUILD=1 uses the binaries already built there; SKIP_LDAP=1 skips the
+# last step, the LDAP sync benchmark (bench/ldap/run.sh, its own section of
+# BENCHMARKS.md, same USSO_BENCH_POSTGRES_URL and BENCH_WRITE).
 #
 # A benchmark never fails: a scenario that cannot run prints why in its row.
 set -uo pipefail
@@ -219,7 +221,7 @@ drive "argon2id hashes (m=19456 KiB, t=2, p=1)" "this machine, $(nproc) threads"
   --concurrency "$(nproc)" argon2
 
 # --- ES256 in process --------------------------------------------------------
-JOSE_ROWS="$("$DRIVER" --label "USSO's usso-oidc (p256, rsa crates), 1 thread" jose 2>>"$WORK/driver.err")"
+JOSE_ROWS="$("$DRIVER" --label "USSO's usso-oidc (ring; keys read with p256, rsa), 1 thread" jose 2>>"$WORK/driver.err")"
 if command -v node >/dev/null; then
   JOSE_ROWS="$JOSE_ROWS
 $(node "$HERE/oidc/peer/es256.mjs" 2>>"$WORK/driver.err")"
@@ -312,4 +314,11 @@ if [ "${BENCH_WRITE:-1}" = 1 ]; then
     $0 == end { skip = 0 }
     !skip { print }' "$md" >"$WORK/md" && cat "$WORK/md" >"$md"
   echo "figures written to BENCHMARKS.md" >&2
+fi
+
+# --- LDAP directory sync (bench/ldap/run.sh) ------------------------------------
+# Its own section of BENCHMARKS.md; it never fails this run.
+if [ "${SKIP_LDAP:-0}" != 1 ]; then
+  SKIP_BUILD=1 bash "$HERE/ldap/run.sh" ||
+    echo "the LDAP sync benchmark did not finish (see above); the figures above stand" >&2
 fi

@@ -36,7 +36,7 @@ pub use error::ServiceError;
 
 use crate::core::event::AuditEvent;
 use crate::core::tenant::Tenant;
-use crate::core::Clock;
+use crate::core::{Clock, TenantId};
 use crate::secrets::{MasterKey, PasswordHasher, SecretBox, SecretHasher};
 use crate::store::{self, events, Store};
 
@@ -56,6 +56,18 @@ pub struct Hub {
     pub http: reqwest::Client,
     /// Tenants by slug, read on nearly every request.
     pub tenants_by_slug: Arc<lookup_cache::LookupCache<String, Tenant>>,
+    /// Each tenant's signing keys with their parsed public JWKs, read by
+    /// every token issued or checked.
+    pub signing_key_lists: Arc<lookup_cache::LookupCache<TenantId, Arc<signing_keys::KeyList>>>,
+    /// Clients with their secret's keyed hash, by tenant and `client_id`,
+    /// read by every client authentication.
+    pub clients_by_id:
+        Arc<lookup_cache::LookupCache<(TenantId, String), clients::ClientWithSecret>>,
+    /// Client credentials grants waiting for their group commit.
+    pub grant_rows: Arc<store::grant_batch::GrantBatch>,
+    /// Opened (unsealed, parsed) private signing keys, by tenant and `kid`.
+    pub opened_signing_keys:
+        Arc<lookup_cache::LookupCache<(TenantId, String), Arc<usso_oidc::jose::SigningKey>>>,
     /// Upstream OIDC providers' discovery documents and JWKS.
     pub upstream_documents: Arc<upstream_documents::UpstreamDocuments>,
 }
@@ -78,6 +90,10 @@ impl Hub {
             public_url,
             throttle: Arc::new(throttle::Throttle::default()),
             tenants_by_slug: Arc::default(),
+            signing_key_lists: Arc::default(),
+            clients_by_id: Arc::default(),
+            grant_rows: Arc::default(),
+            opened_signing_keys: Arc::default(),
             upstream_documents: Arc::default(),
             keygen: Arc::new(signing_keys::FreshKeys),
             http,

@@ -2,9 +2,21 @@
 //! algorithm), rotated on demand or on schedule, published as the JWKS, and
 //! opened to sign. The JOSE work is `usso_oidc::jose`; the life cycle rules
 //! are [`crate::core::signing_key`].
+//!
+//! The hot path (every token issued or checked) reads no key from the store:
+//! each tenant's key list (with its parsed JWKs) and each opened private key
+//! are kept in the hub's [`LookupCache`](super::lookup_cache::LookupCache)s.
+//! A change made through this hub drops them at once; one made by another
+//! node (rotation job, `usso keys rotate`) is seen within
+//! [`LOOKUP_TTL`](super::lookup_cache::LOOKUP_TTL), well inside the
+//! [`PUBLISH_AHEAD`] a new key is published before it signs. Which key signs
+//! and which are published is decided on each call from the cached list and
+//! the hub's clock.
+
+use std::sync::Arc;
 
 use serde_json::json;
-use usso_oidc::jose::{Algorithm, JwkSet, SigningKey};
+use usso_oidc::jose::{Algorithm, Jwk, JwkSet, SigningKey};
 
 use super::{record, Hub, ServiceError};
 use crate::core::event::{Actor, AuditEvent};
@@ -44,6 +56,25 @@ impl KeyGenerator for FreshKeys {
         kid: String,
     ) -> Result<SigningKey, usso_oidc::jose::JoseError> {
         SigningKey::generate(alg, kid)
+    }
+}
+
+/// A tenant's keys as read from the store, with each one's public JWK
+/// parsed once.
+#[derive(Debug)]
+pub struct KeyList {
+    keys: Vec<SigningKeyInfo>,
+    jwks: Vec<Jwk>,
+}
+
+impl KeyList {
+    fn new(keys: Vec<SigningKeyInfo>) -> Result<Self, ServiceError> {
+        let jwks = keys
+            .iter()
+            .map(|k| serde_json::from_value(k.public_jwk.clone()))
+            .collect::<Result<Vec<Jwk>, _>>()
+            .map_err(|e| ServiceError::Internal(format!("stored jwk: {e}")))?;
+        Ok(Self { keys, jwks })
     }
 }
 
@@ -113,18 +144,51 @@ impl Hub {
         &self,
         tenant: &Tenant,
     ) -> Result<Vec<SigningKeyInfo>, ServiceError> {
+        Ok(self.key_list(tenant).await?.keys.clone())
+    }
+
+    /// The tenant's key list, from the cache when it is fresh and has an
+    /// active key of every algorithm; otherwise read (and completed with
+    /// the missing keys) and cached.
+    async fn key_list(&self, tenant: &Tenant) -> Result<Arc<KeyList>, ServiceError> {
         let now = self.now();
+        let complete = |keys: &[SigningKeyInfo]| {
+            KeyAlgorithm::ALL
+                .into_iter()
+                .all(|alg| signing_key::signer(keys, alg, now).is_some())
+        };
+        if let Some(list) = self.signing_key_lists.get(&tenant.id, now) {
+            if complete(&list.keys) {
+                return Ok(list);
+            }
+        }
         let existing = {
             let mut conn = self.store.conn().await?;
             signing_keys::list(&mut conn, tenant.id).await?
         };
+        let keys = if complete(&existing) {
+            existing
+        } else {
+            self.add_missing_keys(tenant, &existing).await?
+        };
+        let list = Arc::new(KeyList::new(keys)?);
+        self.signing_key_lists
+            .put(tenant.id, Arc::clone(&list), now);
+        Ok(list)
+    }
+
+    /// Makes and stores a key for every algorithm of `existing` that has
+    /// none active; returns the tenant's keys after it.
+    async fn add_missing_keys(
+        &self,
+        tenant: &Tenant,
+        existing: &[SigningKeyInfo],
+    ) -> Result<Vec<SigningKeyInfo>, ServiceError> {
+        let now = self.now();
         let missing: Vec<KeyAlgorithm> = KeyAlgorithm::ALL
             .into_iter()
-            .filter(|alg| signing_key::signer(&existing, *alg, now).is_none())
+            .filter(|alg| signing_key::signer(existing, *alg, now).is_none())
             .collect();
-        if missing.is_empty() {
-            return Ok(existing);
-        }
         let mut made = Vec::new();
         for alg in missing {
             made.push(self.new_key(tenant, alg, now).await?);
@@ -141,8 +205,16 @@ impl Hub {
         )
         .await?;
         tx.commit().await?;
+        self.forget_signing_keys();
         let mut conn = self.store.conn().await?;
         Ok(signing_keys::list(&mut conn, tenant.id).await?)
+    }
+
+    /// Drops the cached key lists and opened keys (after a change this hub
+    /// made).
+    fn forget_signing_keys(&self) {
+        self.signing_key_lists.clear();
+        self.opened_signing_keys.clear();
     }
 
     /// Rotates every algorithm's key: the new keys are published now and
@@ -194,6 +266,7 @@ impl Hub {
         )
         .await?;
         tx.commit().await?;
+        self.forget_signing_keys();
         let mut conn = self.store.conn().await?;
         Ok(signing_keys::list(&mut conn, tenant.id).await?)
     }
@@ -207,26 +280,32 @@ impl Hub {
     /// The tenant's published keys (RFC 7517 JWK Set).
     pub async fn jwks(&self, tenant: &Tenant) -> Result<JwkSet, ServiceError> {
         let now = self.now();
-        let keys = self.ensure_signing_keys(tenant).await?;
-        let keys = keys
+        let list = self.key_list(tenant).await?;
+        let keys = list
+            .keys
             .iter()
-            .filter(|k| k.is_published(now))
-            .map(|k| serde_json::from_value(k.public_jwk.clone()))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| ServiceError::Internal(format!("stored jwk: {e}")))?;
+            .zip(&list.jwks)
+            .filter(|(k, _)| k.is_published(now))
+            .map(|(_, jwk)| jwk.clone())
+            .collect();
         Ok(JwkSet { keys })
     }
 
-    /// The key that signs with `alg` now, opened.
+    /// The key that signs with `alg` now, opened (once per
+    /// [`LOOKUP_TTL`](super::lookup_cache::LOOKUP_TTL), then from the cache).
     pub async fn signing_key(
         &self,
         tenant: &Tenant,
         alg: KeyAlgorithm,
-    ) -> Result<SigningKey, ServiceError> {
+    ) -> Result<Arc<SigningKey>, ServiceError> {
         let now = self.now();
-        let keys = self.ensure_signing_keys(tenant).await?;
-        let info = signing_key::signer(&keys, alg, now)
+        let list = self.key_list(tenant).await?;
+        let info = signing_key::signer(&list.keys, alg, now)
             .ok_or_else(|| ServiceError::Internal(format!("no active {alg} key")))?;
+        let cache_key = (tenant.id, info.kid.clone());
+        if let Some(key) = self.opened_signing_keys.get(&cache_key, now) {
+            return Ok(key);
+        }
         let sealed = {
             let mut conn = self.store.conn().await?;
             signing_keys::sealed_private(&mut conn, tenant.id, &info.kid).await?
@@ -235,8 +314,12 @@ impl Hub {
             .sealer
             .open(&sealed, &seal_context(tenant, &info.kid))
             .map_err(|e| ServiceError::Internal(format!("signing key {}: {e}", info.kid)))?;
-        SigningKey::from_pkcs8_der(jose_algorithm(alg), info.kid.clone(), &der)
-            .map_err(|e| ServiceError::Internal(format!("signing key {}: {e}", info.kid)))
+        let key = SigningKey::from_pkcs8_der(jose_algorithm(alg), info.kid.clone(), &der)
+            .map(Arc::new)
+            .map_err(|e| ServiceError::Internal(format!("signing key {}: {e}", info.kid)))?;
+        self.opened_signing_keys
+            .put(cache_key, Arc::clone(&key), now);
+        Ok(key)
     }
 
     /// Every published key of `alg`, opened (PKCS#8 DER): the one that signs
@@ -273,6 +356,10 @@ impl Hub {
     /// Drops the keys that left every tenant's JWKS (the key sweep job).
     pub async fn delete_expired_signing_keys(&self) -> Result<u64, ServiceError> {
         let mut conn = self.store.conn().await?;
-        Ok(signing_keys::delete_expired(&mut conn, self.now()).await?)
+        let deleted = signing_keys::delete_expired(&mut conn, self.now()).await?;
+        if deleted > 0 {
+            self.forget_signing_keys();
+        }
+        Ok(deleted)
     }
 }

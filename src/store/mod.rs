@@ -20,6 +20,7 @@ pub mod directory_query;
 pub mod error;
 pub mod events;
 pub mod federation;
+pub mod grant_batch;
 pub mod group_links;
 pub mod groups;
 pub mod installation;

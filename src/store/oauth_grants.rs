@@ -36,22 +36,44 @@ fn decode_grant(row: &AnyRow) -> Result<Grant, StoreError> {
 }
 
 pub async fn insert_grant(conn: &mut AnyConnection, g: &Grant) -> Result<(), StoreError> {
-    sqlx::query(&format!(
-        "INSERT INTO oauth_grants ({GRANT_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)"
-    ))
-    .bind(g.tenant_id.to_string())
-    .bind(g.id.to_string())
-    .bind(g.client_id.to_string())
-    .bind(g.user_id.map(|u| u.to_string()))
-    .bind(g.session_id.map(|s| s.to_string()))
-    .bind(&g.scope)
-    .bind(g.claims.clone())
-    .bind(opt_micros(g.auth_time))
-    .bind(micros(g.created_at))
-    .bind(micros(g.expires_at))
-    .bind(opt_micros(g.revoked_at))
-    .execute(conn)
-    .await?;
+    insert_grants(conn, std::slice::from_ref(g)).await
+}
+
+/// Inserts `grants` in one statement (the group commit of
+/// [`super::grant_batch`]); every grant carries its own tenant.
+pub async fn insert_grants(conn: &mut AnyConnection, grants: &[Grant]) -> Result<(), StoreError> {
+    if grants.is_empty() {
+        return Ok(());
+    }
+    const COLUMNS: usize = 11;
+    let rows: Vec<String> = (0..grants.len())
+        .map(|r| {
+            let marks: Vec<String> = (1..=COLUMNS)
+                .map(|c| format!("${}", r * COLUMNS + c))
+                .collect();
+            format!("({})", marks.join(", "))
+        })
+        .collect();
+    let sql = format!(
+        "INSERT INTO oauth_grants ({GRANT_COLUMNS}) VALUES {}",
+        rows.join(", ")
+    );
+    let mut query = sqlx::query(&sql);
+    for g in grants {
+        query = query
+            .bind(g.tenant_id.to_string())
+            .bind(g.id.to_string())
+            .bind(g.client_id.to_string())
+            .bind(g.user_id.map(|u| u.to_string()))
+            .bind(g.session_id.map(|s| s.to_string()))
+            .bind(g.scope.clone())
+            .bind(g.claims.clone())
+            .bind(opt_micros(g.auth_time))
+            .bind(micros(g.created_at))
+            .bind(micros(g.expires_at))
+            .bind(opt_micros(g.revoked_at));
+    }
+    query.execute(conn).await?;
     Ok(())
 }
 

@@ -26,6 +26,7 @@ mod jobs;
 mod ldap_login;
 mod ldap_sync;
 mod login;
+mod oidc_caches;
 mod oidc_discovery;
 mod oidc_flow;
 mod oidc_hostile;

@@ -3,6 +3,12 @@
 //! §4.1.3, RFC 7636 §4.6; a second redemption revokes the whole grant,
 //! §4.1.2), rotating refresh tokens (a replayed one revokes the family, RFC
 //! 9700 §4.14.2), client credentials (§4.4), and checking access tokens.
+//!
+//! Each grant writes once: a code redemption or a refresh rotation consumes
+//! the code or token and stores the new refresh token in one transaction
+//! (the tokens are signed before it, so that it stays short); a client
+//! credentials grant inserts its grant row, grouped with those of concurrent
+//! requests in one commit ([`crate::store::grant_batch`]).
 
 use serde_json::{json, Map, Value};
 use usso_oidc::jose::{self, Algorithm};
@@ -153,8 +159,40 @@ async fn grant_user(hub: &Hub, tenant: &Tenant, grant: &Grant) -> Result<User, G
     }
 }
 
+/// A refresh token minted but not stored yet: its keyed hash and its row.
+type PendingRefresh = (String, RefreshToken);
+
+/// Consumes the refresh token (`refresh`) or the code whose keyed hash is
+/// `hash` and stores the new refresh token, in one transaction. `false`
+/// when another redemption won (nothing is stored).
+async fn consume_and_store(
+    hub: &Hub,
+    tenant: &Tenant,
+    hash: &str,
+    refresh: bool,
+    pending: Option<&PendingRefresh>,
+) -> Result<bool, GrantError> {
+    let now = hub.now();
+    let mut tx = hub.store.begin().await?;
+    let won = if refresh {
+        oauth_grants::use_refresh(&mut tx, tenant.id, hash, now).await?
+    } else {
+        oauth_grants::use_code(&mut tx, tenant.id, hash, now).await?
+    };
+    if won {
+        if let Some((token_hash, row)) = pending {
+            oauth_grants::insert_refresh(&mut tx, token_hash, row).await?;
+        }
+    }
+    // When the race was lost nothing changed: committing ends the empty
+    // transaction (and frees SQLite's write turn) before the caller revokes.
+    tx.commit().await?;
+    Ok(won)
+}
+
 /// Mints the tokens of a user grant; a refresh token when the scope asks
-/// for offline access and the client may refresh.
+/// for offline access and the client may refresh, returned unstored for the
+/// caller's transaction.
 async fn mint_for_user(
     hub: &Hub,
     tenant: &Tenant,
@@ -163,7 +201,7 @@ async fn mint_for_user(
     user: &User,
     scope: &str,
     nonce: Option<&str>,
-) -> Result<TokenSet, GrantError> {
+) -> Result<(TokenSet, Option<PendingRefresh>), GrantError> {
     let now = hub.now();
     let sub = subject(hub, client, user.id);
     let access_token = tokens::access_token(
@@ -203,7 +241,7 @@ async fn mint_for_user(
     } else {
         None
     };
-    let refresh_token = if scopes.contains(&"offline_access")
+    let (refresh_token, pending) = if scopes.contains(&"offline_access")
         && client.allows_grant(crate::core::client::GrantType::RefreshToken)
     {
         let token = new_token("usso_rt_");
@@ -215,20 +253,20 @@ async fn mint_for_user(
             expires_at: refresh_expiry(&tenant.settings, &client.token_lifetimes, grant, now),
             used_at: None,
         };
-        let mut conn = hub.store.conn().await?;
-        oauth_grants::insert_refresh(&mut conn, &hub.secrets.hash(&token), &stored).await?;
-        Some(token)
+        let hash = hub.secrets.hash(&token);
+        (Some(token), Some((hash, stored)))
     } else {
-        None
+        (None, None)
     };
-    Ok(TokenSet {
+    let set = TokenSet {
         access_token,
         expires_in: access_token_lifetime(&tenant.settings, &client.token_lifetimes)
             .whole_seconds(),
         scope: scope.to_owned(),
         id_token,
         refresh_token,
-    })
+    };
+    Ok((set, pending))
 }
 
 /// Redeems an authorization code (RFC 6749 §4.1.3).
@@ -300,17 +338,8 @@ pub async fn redeem_code(
         }
         _ => {}
     }
-    // Exactly one redemption wins, even when two race.
-    let won = {
-        let mut conn = hub.store.conn().await?;
-        oauth_grants::use_code(&mut conn, tenant.id, &hash, now).await?
-    };
-    if !won {
-        revoke(hub, tenant, grant.id, "authorization code replayed").await?;
-        return Err(GrantError::InvalidGrant("the code was already used"));
-    }
     let user = grant_user(hub, tenant, &grant).await?;
-    mint_for_user(
+    let (set, pending) = mint_for_user(
         hub,
         tenant,
         client,
@@ -319,7 +348,13 @@ pub async fn redeem_code(
         &grant.scope,
         stored.nonce.as_deref(),
     )
-    .await
+    .await?;
+    // Exactly one redemption wins, even when two race.
+    if !consume_and_store(hub, tenant, &hash, false, pending.as_ref()).await? {
+        revoke(hub, tenant, grant.id, "authorization code replayed").await?;
+        return Err(GrantError::InvalidGrant("the code was already used"));
+    }
+    Ok(set)
 }
 
 /// Rotates a refresh token (RFC 6749 §6).
@@ -371,19 +406,10 @@ pub async fn refresh(
         Some(s) => s.to_owned(),
         None => stored.scope.clone(),
     };
-    let won = {
-        let mut conn = hub.store.conn().await?;
-        oauth_grants::use_refresh(&mut conn, tenant.id, &hash, now).await?
-    };
-    if !won {
-        revoke(hub, tenant, grant.id, "refresh token replayed").await?;
-        return Err(GrantError::InvalidGrant(
-            "the refresh token was already used",
-        ));
-    }
     let user = grant_user(hub, tenant, &grant).await?;
     // A narrower refresh keeps offline_access only if asked again.
-    let mut set = mint_for_user(hub, tenant, client, &grant, &user, &scope, None).await?;
+    let (mut set, mut pending) =
+        mint_for_user(hub, tenant, client, &grant, &user, &scope, None).await?;
     if set.refresh_token.is_none()
         && client.allows_grant(crate::core::client::GrantType::RefreshToken)
     {
@@ -398,9 +424,14 @@ pub async fn refresh(
             expires_at: refresh_expiry(&tenant.settings, &client.token_lifetimes, &grant, now),
             used_at: None,
         };
-        let mut conn = hub.store.conn().await?;
-        oauth_grants::insert_refresh(&mut conn, &hub.secrets.hash(&token), &successor).await?;
+        pending = Some((hub.secrets.hash(&token), successor));
         set.refresh_token = Some(token);
+    }
+    if !consume_and_store(hub, tenant, &hash, true, pending.as_ref()).await? {
+        revoke(hub, tenant, grant.id, "refresh token replayed").await?;
+        return Err(GrantError::InvalidGrant(
+            "the refresh token was already used",
+        ));
     }
     Ok(set)
 }
@@ -436,10 +467,8 @@ pub async fn client_credentials(
         expires_at: now + access_token_lifetime(&tenant.settings, &client.token_lifetimes),
         revoked_at: None,
     };
-    {
-        let mut conn = hub.store.conn().await?;
-        oauth_grants::insert_grant(&mut conn, &grant).await?;
-    }
+    // The token is signed while the row waits for its group commit; it is
+    // handed out only once the row is committed.
     let sub = client.client_id();
     let access_token = tokens::access_token(
         hub,
@@ -453,6 +482,7 @@ pub async fn client_credentials(
         },
     )
     .await?;
+    hub.grant_rows.insert(&hub.store, grant).await?;
     Ok(TokenSet {
         access_token,
         expires_in: access_token_lifetime(&tenant.settings, &client.token_lifetimes)

@@ -9,7 +9,9 @@
 //! [`Algorithm`] variants, so no caller can accept them. Verification takes
 //! its keys from the [`JwkSet`] it is given, never from the token (`jwk`,
 //! `jku`, `x5u`, `x5c` headers are ignored), and refuses every `crit` header.
-//! The cryptography is RustCrypto's (`p256`, `rsa`, `ed25519-dalek`).
+//! Keys are generated, read and published with RustCrypto (`p256`, `rsa`,
+//! `ed25519-dalek`); ES256 and RS256 signatures are made and checked by
+//! `ring` (several times faster), EdDSA ones by `ed25519-dalek`.
 //!
 //! - [`Algorithm`]: the `alg` values;
 //! - [`SigningKey`]: one private key, its `kid`, PKCS#8 import / export,

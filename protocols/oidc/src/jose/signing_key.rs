@@ -2,10 +2,17 @@
 //! (P-256, RSA 2048, Ed25519), PKCS#8 DER import and export (RFC 5208,
 //! RFC 8410 for Ed25519), the public JWK it publishes (RFC 7518 §6.2–§6.3,
 //! RFC 8037 §2), and compact JWS signing (RFC 7515 §5.1, §7.1). ES256
-//! signatures are `R || S` (RFC 7518 §3.4), deterministic per RFC 6979;
-//! RS256 signs with RSA blinding.
+//! signatures are `R || S` (RFC 7518 §3.4) with ring's hedged nonces (random,
+//! mixed with the key and the message digest); RS256 signs with RSA blinding.
+//!
+//! Keys are read, written and published through RustCrypto (`p256`, `rsa`,
+//! `ed25519-dalek`); ES256 and RS256 signatures are made by `ring`, whose
+//! key pair is built once, when the key is read or generated. The RustCrypto
+//! halves are wiped when dropped; ring does not wipe its copy of the private
+//! scalar (or RSA primes) on drop.
 
 use std::fmt;
+use std::sync::Arc;
 
 use p256::ecdsa::signature::{RandomizedSigner as _, SignatureEncoding as _, Signer as _};
 use p256::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _};
@@ -21,8 +28,10 @@ use super::{b64, Algorithm, Header, JoseError, Jwk};
 /// The modulus size of generated RSA keys.
 const RSA_BITS: usize = 2048;
 
-/// One private key, its `kid` and its algorithm. Key material is wiped from
-/// memory when dropped, and `Debug` prints only the `kid` and algorithm.
+/// One private key, its `kid` and its algorithm. The RustCrypto key
+/// material is wiped from memory when dropped (ring's copy is not, see the
+/// module doc), and `Debug` prints only the `kid` and algorithm. Clones
+/// share ring's key pair.
 #[derive(Clone)]
 pub struct SigningKey {
     kid: String,
@@ -31,9 +40,38 @@ pub struct SigningKey {
 
 #[derive(Clone)]
 enum Material {
-    Es256(p256::ecdsa::SigningKey),
-    Rs256(rsa::pkcs1v15::SigningKey<Sha256>),
+    Es256(p256::ecdsa::SigningKey, Arc<ring::signature::EcdsaKeyPair>),
+    /// ring's key pair when ring takes the key (2048 to 4096 bits, with its
+    /// CRT parameters); the `rsa` crate signs otherwise.
+    Rs256(
+        rsa::pkcs1v15::SigningKey<Sha256>,
+        Option<Arc<ring::signature::RsaKeyPair>>,
+    ),
     EdDsa(ed25519_dalek::SigningKey),
+}
+
+/// ring's ES256 key pair for a P-256 key: its private scalar and public point.
+fn ring_es256(key: &p256::ecdsa::SigningKey) -> Result<Material, JoseError> {
+    let private = Zeroizing::new(key.to_bytes());
+    let public = key.verifying_key().to_encoded_point(false);
+    let pair = ring::signature::EcdsaKeyPair::from_private_key_and_public_key(
+        &ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+        private.as_slice(),
+        public.as_bytes(),
+        &ring::rand::SystemRandom::new(),
+    )
+    .map_err(|_| JoseError::Pkcs8(Algorithm::Es256))?;
+    Ok(Material::Es256(key.clone(), Arc::new(pair)))
+}
+
+/// ring's RS256 key pair for an RSA key, if ring takes it.
+fn ring_rs256(key: rsa::RsaPrivateKey) -> Material {
+    let fast = key
+        .to_pkcs8_der()
+        .ok()
+        .and_then(|der| ring::signature::RsaKeyPair::from_pkcs8(der.as_bytes()).ok())
+        .map(Arc::new);
+    Material::Rs256(rsa::pkcs1v15::SigningKey::new(key), fast)
 }
 
 impl SigningKey {
@@ -51,12 +89,11 @@ impl SigningKey {
         rng: &mut R,
     ) -> Result<Self, JoseError> {
         let material = match alg {
-            Algorithm::Es256 => Material::Es256(p256::ecdsa::SigningKey::random(rng)),
-            Algorithm::Rs256 => {
-                let key =
-                    rsa::RsaPrivateKey::new(rng, RSA_BITS).map_err(|_| JoseError::KeyGeneration)?;
-                Material::Rs256(rsa::pkcs1v15::SigningKey::new(key))
-            }
+            Algorithm::Es256 => ring_es256(&p256::ecdsa::SigningKey::random(rng))
+                .map_err(|_| JoseError::KeyGeneration)?,
+            Algorithm::Rs256 => ring_rs256(
+                rsa::RsaPrivateKey::new(rng, RSA_BITS).map_err(|_| JoseError::KeyGeneration)?,
+            ),
             Algorithm::EdDsa => Material::EdDsa(ed25519_dalek::SigningKey::generate(rng)),
         };
         Ok(Self { kid, material })
@@ -68,7 +105,7 @@ impl SigningKey {
         let invalid = |_| JoseError::Pkcs8(alg);
         let material = match alg {
             Algorithm::Es256 => {
-                Material::Es256(p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(invalid)?)
+                ring_es256(&p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(invalid)?)?
             }
             Algorithm::Rs256 => {
                 let key = rsa::RsaPrivateKey::from_pkcs8_der(der).map_err(invalid)?;
@@ -77,7 +114,7 @@ impl SigningKey {
                 if bits < MIN_RSA_BITS {
                     return Err(JoseError::WeakKey(bits));
                 }
-                Material::Rs256(rsa::pkcs1v15::SigningKey::new(key))
+                ring_rs256(key)
             }
             Algorithm::EdDsa => {
                 Material::EdDsa(ed25519_dalek::SigningKey::from_pkcs8_der(der).map_err(invalid)?)
@@ -90,8 +127,8 @@ impl SigningKey {
     /// it before it is stored.
     pub fn to_pkcs8_der(&self) -> Result<Zeroizing<Vec<u8>>, JoseError> {
         let document = match &self.material {
-            Material::Es256(key) => p256::SecretKey::from(key).to_pkcs8_der(),
-            Material::Rs256(key) => key.to_pkcs8_der(),
+            Material::Es256(key, _) => p256::SecretKey::from(key).to_pkcs8_der(),
+            Material::Rs256(key, _) => key.to_pkcs8_der(),
             Material::EdDsa(key) => ed25519_v1_pkcs8(key),
         }
         .map_err(|_| JoseError::Pkcs8(self.alg()))?;
@@ -106,8 +143,8 @@ impl SigningKey {
     /// The algorithm this key signs with.
     pub fn alg(&self) -> Algorithm {
         match self.material {
-            Material::Es256(_) => Algorithm::Es256,
-            Material::Rs256(_) => Algorithm::Rs256,
+            Material::Es256(..) => Algorithm::Es256,
+            Material::Rs256(..) => Algorithm::Rs256,
             Material::EdDsa(_) => Algorithm::EdDsa,
         }
     }
@@ -124,12 +161,12 @@ impl SigningKey {
             ..Jwk::default()
         };
         match &self.material {
-            Material::Es256(key) => {
+            Material::Es256(key, _) => {
                 let point = key.verifying_key().to_encoded_point(false);
                 jwk.x = point.x().map(b64::encode);
                 jwk.y = point.y().map(b64::encode);
             }
-            Material::Rs256(key) => {
+            Material::Rs256(key, _) => {
                 let key: &rsa::RsaPrivateKey = key.as_ref();
                 jwk.n = Some(b64::encode(key.n().to_bytes_be()));
                 jwk.e = Some(b64::encode(key.e().to_bytes_be()));
@@ -162,13 +199,22 @@ impl SigningKey {
     /// The raw JWS signature of `signing_input` (RFC 7515 §5.1 step 5).
     pub(crate) fn signature(&self, signing_input: &[u8]) -> Result<Vec<u8>, JoseError> {
         match &self.material {
-            Material::Es256(key) => {
-                let signature: p256::ecdsa::Signature = key
-                    .try_sign(signing_input)
-                    .map_err(|_| JoseError::Signing)?;
-                Ok(signature.to_bytes().to_vec())
+            Material::Es256(_, pair) => pair
+                .sign(&ring::rand::SystemRandom::new(), signing_input)
+                .map(|signature| signature.as_ref().to_vec())
+                .map_err(|_| JoseError::Signing),
+            Material::Rs256(_, Some(pair)) => {
+                let mut signature = vec![0; pair.public().modulus_len()];
+                pair.sign(
+                    &ring::signature::RSA_PKCS1_SHA256,
+                    &ring::rand::SystemRandom::new(),
+                    signing_input,
+                    &mut signature,
+                )
+                .map_err(|_| JoseError::Signing)?;
+                Ok(signature)
             }
-            Material::Rs256(key) => key
+            Material::Rs256(key, None) => key
                 .try_sign_with_rng(&mut OsRng, signing_input)
                 .map(|signature| signature.to_vec())
                 .map_err(|_| JoseError::Signing),

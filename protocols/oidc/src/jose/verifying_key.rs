@@ -4,11 +4,12 @@
 //! ES256 is the 64-byte `R || S` (RFC 7518 §3.4), RS256 exactly the modulus
 //! length (RFC 8017 §8.2.2), Ed25519 64 bytes checked strictly (RFC 8032
 //! §5.1.7, rejecting non-canonical and small-order inputs).
+//!
+//! The key is read and checked with RustCrypto (`p256`, `rsa`); the ES256
+//! and RS256 signatures are checked by `ring` (faster P-256 and RSA).
 
-use p256::ecdsa::signature::Verifier as _;
 use rsa::traits::PublicKeyParts as _;
 use rsa::{BigUint, RsaPublicKey};
-use sha2::Sha256;
 
 use super::{b64, Algorithm, JoseError, Jwk};
 
@@ -19,10 +20,17 @@ const MAX_RSA_BITS: usize = 8192;
 /// The length of an ES256 or Ed25519 signature.
 const FIXED_SIGNATURE_LEN: usize = 64;
 
-/// A public key for one algorithm.
+/// A public key for one algorithm, in the form ring checks signatures with.
 pub(crate) enum VerifyingKey {
-    Es256(p256::ecdsa::VerifyingKey),
-    Rs256(rsa::pkcs1v15::VerifyingKey<Sha256>, usize),
+    /// The uncompressed SEC1 point (`04 || x || y`), known to be on P-256.
+    Es256(Vec<u8>),
+    /// The modulus and exponent, big-endian without leading zeros, and the
+    /// modulus length in bytes.
+    Rs256 {
+        n: Vec<u8>,
+        e: Vec<u8>,
+        len: usize,
+    },
     EdDsa(ed25519_dalek::VerifyingKey),
 }
 
@@ -37,7 +45,7 @@ impl VerifyingKey {
                 let point =
                     p256::EncodedPoint::from_affine_coordinates(&x.into(), &y.into(), false);
                 p256::ecdsa::VerifyingKey::from_encoded_point(&point)
-                    .map(Self::Es256)
+                    .map(|_| Self::Es256(point.as_bytes().to_vec()))
                     .map_err(|_| JoseError::InvalidKey("the point is not on P-256"))
             }
             Algorithm::Rs256 => {
@@ -50,8 +58,11 @@ impl VerifyingKey {
                 let key = RsaPublicKey::new_with_max_size(n, e, MAX_RSA_BITS).map_err(|_| {
                     JoseError::InvalidKey("the RSA modulus or exponent is out of range")
                 })?;
-                let len = key.size();
-                Ok(Self::Rs256(rsa::pkcs1v15::VerifyingKey::new(key), len))
+                Ok(Self::Rs256 {
+                    n: key.n().to_bytes_be(),
+                    e: key.e().to_bytes_be(),
+                    len: key.size(),
+                })
             }
             Algorithm::EdDsa => {
                 let x = fixed::<32>(&jwk.x, "x")?;
@@ -66,7 +77,7 @@ impl VerifyingKey {
     pub(crate) fn verify(&self, signing_input: &[u8], signature: &[u8]) -> Result<(), JoseError> {
         let expected = match self {
             Self::Es256(_) | Self::EdDsa(_) => FIXED_SIGNATURE_LEN,
-            Self::Rs256(_, len) => *len,
+            Self::Rs256 { len, .. } => *len,
         };
         if signature.len() != expected {
             return Err(JoseError::SignatureLength {
@@ -75,10 +86,19 @@ impl VerifyingKey {
             });
         }
         let valid = match self {
-            Self::Es256(key) => p256::ecdsa::Signature::from_slice(signature)
-                .is_ok_and(|sig| key.verify(signing_input, &sig).is_ok()),
-            Self::Rs256(key, _) => rsa::pkcs1v15::Signature::try_from(signature)
-                .is_ok_and(|sig| key.verify(signing_input, &sig).is_ok()),
+            Self::Es256(point) => ring::signature::UnparsedPublicKey::new(
+                &ring::signature::ECDSA_P256_SHA256_FIXED,
+                point,
+            )
+            .verify(signing_input, signature)
+            .is_ok(),
+            Self::Rs256 { n, e, .. } => ring::signature::RsaPublicKeyComponents { n, e }
+                .verify(
+                    &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+                    signing_input,
+                    signature,
+                )
+                .is_ok(),
             Self::EdDsa(key) => ed25519_dalek::Signature::from_slice(signature)
                 .is_ok_and(|sig| key.verify_strict(signing_input, &sig).is_ok()),
         };
