@@ -3,13 +3,10 @@
 //! authenticate a client by its secret (RFC 6749 §2.3.1) for the token,
 //! introspection and revocation endpoints.
 //!
-//! Client authentication reads the client (and its secret's keyed hash)
-//! through the hub's [`LookupCache`](super::lookup_cache::LookupCache): a
-//! change through this hub (update, secret rotation, delete) drops it at
-//! once, one made by another node is seen within
-//! [`LOOKUP_TTL`](super::lookup_cache::LOOKUP_TTL).
-
-use std::sync::Arc;
+//! Client authentication reads the client and its secret's keyed hash from
+//! the database every time (one indexed read, no cache): a secret rotated
+//! or a client deleted — by any node or the CLI — stops working at once,
+//! as API keys do.
 
 use serde_json::json;
 use subtle::{Choice, ConstantTimeEq};
@@ -21,9 +18,6 @@ use crate::core::tenant::Tenant;
 use crate::core::ClientId;
 use crate::secrets::tokens::new_token;
 use crate::store::{clients, Page, StoreError};
-
-/// A client and its secret's keyed hash, as client authentication reads them.
-pub type ClientWithSecret = Arc<(Client, Option<String>)>;
 
 /// What an unknown client's secret is compared with, so that it costs what
 /// a known client's comparison costs: a keyed hash is 64 hex digits.
@@ -150,7 +144,6 @@ impl Hub {
         )
         .await?;
         tx.commit().await?;
-        self.clients_by_id.clear();
         Ok(client)
     }
 
@@ -175,7 +168,6 @@ impl Hub {
         )
         .await?;
         tx.commit().await?;
-        self.clients_by_id.clear();
         Ok(())
     }
 
@@ -211,7 +203,6 @@ impl Hub {
         )
         .await?;
         tx.commit().await?;
-        self.clients_by_id.clear();
         Ok((client, secret))
     }
 
@@ -223,14 +214,8 @@ impl Hub {
     /// The keyed hashes are compared in constant time, and an unknown
     /// `client_id` takes the same path (one query, one hash, one comparison)
     /// as a known one presenting a wrong secret, so that timing tells nothing
-    /// about which clients exist. A client that authenticated within the
-    /// last [`LOOKUP_TTL`](super::lookup_cache::LOOKUP_TTL) is checked
-    /// against the cache without a query; a secret that does not match the
-    /// cache is checked again against the database, so that a secret
-    /// rotated on another node works at once here (the old one keeps
-    /// working here for at most the TTL). Only existing clients are cached,
-    /// so a new one works at once on every node. The caller records the
-    /// outcome with its context.
+    /// about which clients exist. The caller records the outcome with its
+    /// context.
     pub async fn authenticate_client_secret(
         &self,
         tenant: &Tenant,
@@ -238,27 +223,15 @@ impl Hub {
         secret: &str,
     ) -> Result<Client, ServiceError> {
         let presented = self.secrets.hash(secret);
-        let now = self.now();
-        let cache_key = (tenant.id, client_id.to_owned());
-        if let Some(client) = self
-            .clients_by_id
-            .get(&cache_key, now)
-            .and_then(|cached| secret_matches(Some(&cached), &presented))
-        {
-            return Ok(client);
-        }
         let found = {
             let mut conn = self.store.conn().await?;
             match clients::with_secret_hash(&mut conn, tenant.id, client_id).await {
-                Ok(found) => Some(Arc::new(found)),
+                Ok(found) => Some(found),
                 Err(StoreError::NotFound) => None,
                 Err(e) => return Err(e.into()),
             }
         };
-        if let Some(found) = &found {
-            self.clients_by_id.put(cache_key, Arc::clone(found), now);
-        }
-        secret_matches(found.as_deref(), &presented).ok_or(ServiceError::Unauthorized)
+        secret_matches(found.as_ref(), &presented).ok_or(ServiceError::Unauthorized)
     }
 }
 

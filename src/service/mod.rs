@@ -59,10 +59,6 @@ pub struct Hub {
     /// Each tenant's signing keys with their parsed public JWKs, read by
     /// every token issued or checked.
     pub signing_key_lists: Arc<lookup_cache::LookupCache<TenantId, Arc<signing_keys::KeyList>>>,
-    /// Clients with their secret's keyed hash, by tenant and `client_id`,
-    /// read by every client authentication.
-    pub clients_by_id:
-        Arc<lookup_cache::LookupCache<(TenantId, String), clients::ClientWithSecret>>,
     /// Client credentials grants waiting for their group commit.
     pub grant_rows: Arc<store::grant_batch::GrantBatch>,
     /// Opened (unsealed, parsed) private signing keys, by tenant and `kid`.
@@ -91,7 +87,6 @@ impl Hub {
             throttle: Arc::new(throttle::Throttle::default()),
             tenants_by_slug: Arc::default(),
             signing_key_lists: Arc::default(),
-            clients_by_id: Arc::default(),
             grant_rows: Arc::default(),
             opened_signing_keys: Arc::default(),
             upstream_documents: Arc::default(),
