@@ -54,18 +54,28 @@ pub async fn show(
         Ok(i) => i,
         Err(e) => return internal(&e),
     };
-    let mut labels = Vec::with_capacity(identities.len());
-    for identity in &identities {
-        let label = match state
-            .hub
-            .find_upstream(&pages.tenant, &identity.idp_id.to_string())
-            .await
-        {
-            Ok(idp) => idp.display_name,
-            Err(_) => identity.idp_id.to_string(),
-        };
-        labels.push((label, identity.idp_id.to_string()));
-    }
+    // One read of the tenant's providers names them all.
+    let providers = match state
+        .hub
+        .list_upstreams(
+            &pages.tenant,
+            crate::store::Page::first(crate::store::Page::MAX_LIMIT),
+        )
+        .await
+    {
+        Ok(p) => p,
+        Err(e) => return internal(&e),
+    };
+    let labels: Vec<(String, String)> = identities
+        .iter()
+        .map(|identity| {
+            let label = providers
+                .iter()
+                .find(|p| p.id == identity.idp_id)
+                .map_or_else(|| identity.idp_id.to_string(), |p| p.display_name.clone());
+            (label, identity.idp_id.to_string())
+        })
+        .collect();
     let linked: Vec<page::LinkedProvider<'_>> = identities
         .iter()
         .zip(&labels)
