@@ -14,6 +14,10 @@
 #                                         bench/ldap/gen_ldif.py) before `start`
 #
 # SLAPD_MAXSIZE: the mdb map size in bytes (default 256 MiB).
+# SLAPD_TLS_PORT: also listen with TLS (ldaps://) on 127.0.0.1:<port>, and
+#   offer StartTLS on the plain port, with a server certificate (for
+#   127.0.0.1 and localhost) from a throwaway CA made with openssl on the
+#   first start: <dir>/tls/ca.pem is the CA a client should trust.
 # Suffix dc=example,dc=com; rootdn cn=admin,dc=example,dc=com, password admin.
 # Seeded over the wire (so the overlays see every write): the suffix,
 # ou=people, ou=groups, and cn=reader,dc=example,dc=com (password reader), a
@@ -40,8 +44,33 @@ need() {
     [ -f "$SCHEMA/core.schema" ] || die "no core.schema in $SCHEMA"
 }
 
+# A throwaway CA and a server certificate signed by it, once per <dir>.
+make_tls() {
+    local tls=$1/tls
+    [ -f "$tls/server.pem" ] && return 0
+    command -v openssl >/dev/null || die "openssl not found (apt-get install -y openssl)"
+    mkdir -p "$tls"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 7 \
+        -subj "/CN=slapd.sh throwaway CA" -keyout "$tls/ca.key" -out "$tls/ca.pem" 2>/dev/null \
+        || die "openssl could not make the CA"
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+        -subj "/CN=127.0.0.1" -keyout "$tls/server.key" -out "$tls/server.csr" 2>/dev/null \
+        || die "openssl could not make the server key"
+    printf '%s\n' "subjectAltName=IP:127.0.0.1,DNS:localhost" "basicConstraints=CA:FALSE" \
+        "keyUsage=critical,digitalSignature" "extendedKeyUsage=serverAuth" >"$tls/server.ext"
+    openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" \
+        -CAcreateserial -days 7 -extfile "$tls/server.ext" -out "$tls/server.pem" 2>/dev/null \
+        || die "openssl could not sign the server certificate"
+}
+
 write_conf() {
-    local dir=$1
+    local dir=$1 tls_conf=""
+    if [ -n "${SLAPD_TLS_PORT:-}" ]; then
+        make_tls "$dir"
+        tls_conf="TLSCACertificateFile $dir/tls/ca.pem
+TLSCertificateFile $dir/tls/server.pem
+TLSCertificateKeyFile $dir/tls/server.key"
+    fi
     cat >"$dir/slapd.conf" <<CONF
 include $SCHEMA/core.schema
 include $SCHEMA/cosine.schema
@@ -51,6 +80,7 @@ include $SCHEMA/nis.schema
 pidfile $dir/slapd.pid
 argsfile $dir/slapd.args
 loglevel none
+$tls_conf
 
 modulepath $MODULES
 moduleload back_mdb
@@ -132,9 +162,12 @@ start() {
     write_conf "$dir"
     "$SLAPD" -Tt -u -f "$dir/slapd.conf" >"$dir/slaptest.log" 2>&1 \
         || { cat "$dir/slaptest.log" >&2; die "invalid slapd.conf"; }
-    local url="ldap://127.0.0.1:$port/"
+    local url="ldap://127.0.0.1:$port/" listen="ldap://127.0.0.1:$port/"
+    if [ -n "${SLAPD_TLS_PORT:-}" ]; then
+        listen="$listen ldaps://127.0.0.1:$SLAPD_TLS_PORT/"
+    fi
     # slapd forks into the background and writes its PID to $dir/slapd.pid.
-    "$SLAPD" -f "$dir/slapd.conf" -h "$url" >"$dir/slapd.log" 2>&1 \
+    "$SLAPD" -f "$dir/slapd.conf" -h "$listen" >"$dir/slapd.log" 2>&1 \
         || { cat "$dir/slapd.log" >&2; die "slapd did not start"; }
     local i
     for i in $(seq 1 100); do

@@ -13,7 +13,7 @@ use crate::core::password::check_password_policy;
 use crate::core::tenant::Tenant;
 use crate::core::user::{User, UserFields, UserStatus};
 use crate::core::{GroupId, UserId};
-use crate::store::{group_links, groups, passwords, sessions, users, StoreError};
+use crate::store::{events, group_links, groups, passwords, sessions, users, StoreError};
 
 /// Who provisions: the actor of the events and what they say about it
 /// (e.g. `{"via": "scim", "client": "Entra ID"}`).
@@ -44,6 +44,13 @@ pub struct UserState {
     pub status: UserStatus,
     /// A new password, checked against the policy and hashed.
     pub password: Option<String>,
+}
+
+/// A new user and its `user.created` event, not written yet.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub user: User,
+    event: AuditEvent,
 }
 
 /// A group as a provisioning client states it.
@@ -100,6 +107,50 @@ impl Hub {
         } = state;
         let fields = fields.validate()?;
         let hash = self.hash_new_password(password).await?;
+        let new = self.new_user(by, tenant, fields, status, hash.is_some());
+        users::insert(conn, &new.user).await?;
+        if let Some(hash) = &hash {
+            passwords::set(conn, tenant.id, new.user.id, hash, new.user.created_at).await?;
+        }
+        record(conn, &new.event).await?;
+        Ok(new.user)
+    }
+
+    /// A new user without a password, built but not written: a directory
+    /// sync's batch writes many with [`Hub::insert_new_users_in`].
+    pub fn build_new_user(
+        &self,
+        by: &Provisioner,
+        tenant: &Tenant,
+        fields: UserFields,
+        status: UserStatus,
+    ) -> Result<NewUser, ServiceError> {
+        Ok(self.new_user(by, tenant, fields.validate()?, status, false))
+    }
+
+    /// Writes users built by [`Hub::build_new_user`] and their
+    /// `user.created` events, a few statements for the lot.
+    pub async fn insert_new_users_in(
+        &self,
+        conn: &mut sqlx::AnyConnection,
+        batch: Vec<NewUser>,
+    ) -> Result<(), ServiceError> {
+        let (users, events): (Vec<User>, Vec<AuditEvent>) =
+            batch.into_iter().map(|n| (n.user, n.event)).unzip();
+        users::insert_many(conn, &users).await?;
+        events::append_many(conn, &events).await?;
+        Ok(())
+    }
+
+    /// The user row and its event from validated fields.
+    fn new_user(
+        &self,
+        by: &Provisioner,
+        tenant: &Tenant,
+        fields: UserFields,
+        status: UserStatus,
+        password_set: bool,
+    ) -> NewUser {
         let now = self.now();
         let user = User {
             id: UserId::new(now),
@@ -118,23 +169,16 @@ impl Hub {
             updated_at: now,
             version: 1,
         };
-        users::insert(conn, &user).await?;
-        if let Some(hash) = &hash {
-            passwords::set(conn, tenant.id, user.id, hash, now).await?;
-        }
         let details = by.details(json!({
             "username": user.username,
             "active": status == UserStatus::Active,
-            "password_set": hash.is_some(),
+            "password_set": password_set,
         }));
-        record(
-            conn,
-            &by.event(tenant, now, "user.created")
-                .target("user", user.id)
-                .details(details),
-        )
-        .await?;
-        Ok(user)
+        let event = by
+            .event(tenant, now, "user.created")
+            .target("user", user.id)
+            .details(details);
+        NewUser { user, event }
     }
 
     /// Replaces every field of a user; disabling ends its sessions.

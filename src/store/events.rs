@@ -4,6 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::codec::{from_json, from_micros, micros, parse_id, to_json};
+use super::sql::Sql;
 use super::{Page, StoreError};
 use crate::core::event::{Actor, AuditEvent, Outcome};
 use crate::core::TenantId;
@@ -15,6 +16,13 @@ fn actor_columns(actor: Actor) -> (&'static str, Option<String>) {
         Actor::Anonymous => ("anonymous", None),
         Actor::ApiKey(id) => ("api_key", Some(id.to_string())),
         Actor::User(id) => ("user", Some(id.to_string())),
+    }
+}
+
+fn outcome_column(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Success => "success",
+        Outcome::Failure => "failure",
     }
 }
 
@@ -57,27 +65,47 @@ fn decode(row: &AnyRow) -> Result<AuditEvent, StoreError> {
 }
 
 pub async fn append(conn: &mut AnyConnection, event: &AuditEvent) -> Result<(), StoreError> {
-    let (actor_type, actor_id) = actor_columns(event.actor);
-    sqlx::query(
-        "INSERT INTO audit_events (tenant_id, id, at, actor_type, actor_id, action, target_type, \
-         target_id, outcome, ip, details) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-    )
-    .bind(event.tenant_id.to_string())
-    .bind(event.id.to_string())
-    .bind(micros(event.at))
-    .bind(actor_type)
-    .bind(actor_id)
-    .bind(&event.action)
-    .bind(event.target_type.as_deref())
-    .bind(event.target_id.as_deref())
-    .bind(match event.outcome {
-        Outcome::Success => "success",
-        Outcome::Failure => "failure",
-    })
-    .bind(event.ip.as_deref())
-    .bind(to_json(&event.details)?)
-    .execute(conn)
-    .await?;
+    append_many(conn, std::slice::from_ref(event)).await
+}
+
+/// Appends many events, 500 to a statement (a directory sync's batch).
+pub async fn append_many(
+    conn: &mut AnyConnection,
+    events: &[AuditEvent],
+) -> Result<(), StoreError> {
+    for chunk in events.chunks(500) {
+        let mut sql = Sql::new(
+            "INSERT INTO audit_events (tenant_id, id, at, actor_type, actor_id, action, \
+             target_type, target_id, outcome, ip, details) VALUES ",
+        );
+        for (i, event) in chunk.iter().enumerate() {
+            let (actor_type, actor_id) = actor_columns(event.actor);
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .text(event.tenant_id.to_string())
+                .push(", ")
+                .text(event.id.to_string())
+                .push(", ")
+                .int(micros(event.at))
+                .push(", ")
+                .text(actor_type)
+                .push(", ")
+                .opt_text(actor_id.as_deref())
+                .push(", ")
+                .text(event.action.as_str())
+                .push(", ")
+                .opt_text(event.target_type.as_deref())
+                .push(", ")
+                .opt_text(event.target_id.as_deref())
+                .push(", ")
+                .text(outcome_column(event.outcome))
+                .push(", ")
+                .opt_text(event.ip.as_deref())
+                .push(", ")
+                .text(to_json(&event.details)?)
+                .push(")");
+        }
+        sql.query().execute(&mut *conn).await?;
+    }
     Ok(())
 }
 

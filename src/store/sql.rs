@@ -9,7 +9,9 @@ use sqlx::Any;
 #[derive(Debug, Clone)]
 enum Value {
     Text(String),
+    OptText(Option<String>),
     Int(i64),
+    Bool(bool),
 }
 
 #[derive(Debug, Default)]
@@ -38,8 +40,19 @@ impl Sql {
         self.placeholder()
     }
 
+    /// Appends a placeholder bound to `value`, or to NULL.
+    pub fn opt_text(&mut self, value: Option<&str>) -> &mut Self {
+        self.values.push(Value::OptText(value.map(str::to_owned)));
+        self.placeholder()
+    }
+
     pub fn int(&mut self, value: i64) -> &mut Self {
         self.values.push(Value::Int(value));
+        self.placeholder()
+    }
+
+    pub fn bool(&mut self, value: bool) -> &mut Self {
+        self.values.push(Value::Bool(value));
         self.placeholder()
     }
 
@@ -83,7 +96,9 @@ impl Sql {
         for value in &self.values {
             query = match value {
                 Value::Text(s) => query.bind(s.as_str()),
+                Value::OptText(s) => query.bind(s.as_deref()),
                 Value::Int(i) => query.bind(*i),
+                Value::Bool(b) => query.bind(*b),
             };
         }
         query

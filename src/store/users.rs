@@ -52,28 +52,106 @@ pub(crate) fn decode(row: &AnyRow) -> Result<User, StoreError> {
 
 /// Inserts a user with its emails and external ids.
 pub async fn insert(conn: &mut AnyConnection, user: &User) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO users (tenant_id, id, username, username_key, phone, given_name, \
-         family_name, display_name, locale, status, created_at, updated_at, version, profile) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-    )
-    .bind(user.tenant_id.to_string())
-    .bind(user.id.to_string())
-    .bind(&user.username)
-    .bind(username_key(&user.username))
-    .bind(user.phone.as_deref())
-    .bind(user.given_name.as_deref())
-    .bind(user.family_name.as_deref())
-    .bind(user.display_name.as_deref())
-    .bind(user.locale.as_deref())
-    .bind(user.status.as_str())
-    .bind(micros(user.created_at))
-    .bind(micros(user.updated_at))
-    .bind(user.version)
-    .bind(profile_json(user)?)
-    .execute(&mut *conn)
-    .await?;
-    write_children(conn, user).await
+    insert_many(conn, std::slice::from_ref(user)).await
+}
+
+/// Inserts many new users with their emails and external ids, 500 rows to a
+/// statement (a directory sync's first import); a username taken makes the
+/// whole call fail with `Conflict`.
+pub async fn insert_many(conn: &mut AnyConnection, users: &[User]) -> Result<(), StoreError> {
+    for chunk in users.chunks(500) {
+        let mut sql = Sql::new(
+            "INSERT INTO users (tenant_id, id, username, username_key, phone, given_name, \
+             family_name, display_name, locale, status, created_at, updated_at, version, \
+             profile) VALUES ",
+        );
+        for (i, user) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .text(user.tenant_id.to_string())
+                .push(", ")
+                .text(user.id.to_string())
+                .push(", ")
+                .text(user.username.as_str())
+                .push(", ")
+                .text(username_key(&user.username))
+                .push(", ")
+                .opt_text(user.phone.as_deref())
+                .push(", ")
+                .opt_text(user.given_name.as_deref())
+                .push(", ")
+                .opt_text(user.family_name.as_deref())
+                .push(", ")
+                .opt_text(user.display_name.as_deref())
+                .push(", ")
+                .opt_text(user.locale.as_deref())
+                .push(", ")
+                .text(user.status.as_str())
+                .push(", ")
+                .int(micros(user.created_at))
+                .push(", ")
+                .int(micros(user.updated_at))
+                .push(", ")
+                .int(user.version)
+                .push(", ")
+                .text(profile_json(user)?)
+                .push(")");
+        }
+        sql.query().execute(&mut *conn).await?;
+    }
+    write_children_many(conn, users).await
+}
+
+/// Inserts users' emails and external ids, 500 rows to a statement.
+async fn write_children_many(conn: &mut AnyConnection, users: &[User]) -> Result<(), StoreError> {
+    let emails: Vec<(&User, usize, &Email)> = users
+        .iter()
+        .flat_map(|u| u.emails.iter().enumerate().map(move |(i, e)| (u, i, e)))
+        .collect();
+    for chunk in emails.chunks(500) {
+        let mut sql = Sql::new(
+            "INSERT INTO user_emails (tenant_id, user_id, position, value, value_key, verified, \
+             is_primary, kind) VALUES ",
+        );
+        for (i, (user, position, email)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "(" } else { ", (" })
+                .text(user.tenant_id.to_string())
+                .push(", ")
+                .text(user.id.to_string())
+                .push(", ")
+                .int(i64::try_from(*position).unwrap_or(i64::MAX))
+                .push(", ")
+                .text(email.value.as_str())
+                .push(", ")
+                .text(email_key(&email.value))
+                .push(", ")
+                .bool(email.verified)
+                .push(", ")
+                .bool(email.primary)
+                .push(", ")
+                .opt_text(email.kind.as_deref())
+                .push(")");
+        }
+        sql.query().execute(&mut *conn).await?;
+    }
+    let external_ids: Vec<(&User, &ExternalId)> = users
+        .iter()
+        .flat_map(|u| u.external_ids.iter().map(move |x| (u, x)))
+        .collect();
+    for chunk in external_ids.chunks(500) {
+        let mut sql = Sql::new(
+            "INSERT INTO user_external_ids (tenant_id, user_id, source, external_id) VALUES ",
+        );
+        for (i, (user, ext)) in chunk.iter().enumerate() {
+            sql.push(if i == 0 { "" } else { ", " }).text_list([
+                user.tenant_id.to_string(),
+                user.id.to_string(),
+                ext.source.clone(),
+                ext.id.clone(),
+            ]);
+        }
+        sql.query().execute(&mut *conn).await?;
+    }
+    Ok(())
 }
 
 fn profile_json(user: &User) -> Result<String, StoreError> {
@@ -81,37 +159,7 @@ fn profile_json(user: &User) -> Result<String, StoreError> {
 }
 
 async fn write_children(conn: &mut AnyConnection, user: &User) -> Result<(), StoreError> {
-    let tenant = user.tenant_id.to_string();
-    let id = user.id.to_string();
-    for (position, email) in user.emails.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO user_emails (tenant_id, user_id, position, value, value_key, verified, \
-             is_primary, kind) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(&tenant)
-        .bind(&id)
-        .bind(i64::try_from(position).unwrap_or(i64::MAX))
-        .bind(&email.value)
-        .bind(email_key(&email.value))
-        .bind(email.verified)
-        .bind(email.primary)
-        .bind(email.kind.as_deref())
-        .execute(&mut *conn)
-        .await?;
-    }
-    for ext in &user.external_ids {
-        sqlx::query(
-            "INSERT INTO user_external_ids (tenant_id, user_id, source, external_id) \
-             VALUES ($1, $2, $3, $4)",
-        )
-        .bind(&tenant)
-        .bind(&id)
-        .bind(&ext.source)
-        .bind(&ext.id)
-        .execute(&mut *conn)
-        .await?;
-    }
-    Ok(())
+    write_children_many(conn, std::slice::from_ref(user)).await
 }
 
 /// Replaces a user's fields if its stored version is `expected_version`;

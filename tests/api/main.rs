@@ -4,7 +4,7 @@
 
 #[path = "../support/postgres.rs"]
 mod postgres;
-#[path = "../support/slapd.rs"]
+#[path = "../../protocols/ldap/tests/slapd/harness.rs"]
 mod slapd;
 
 mod admin_api_keys;

@@ -233,4 +233,102 @@ async fn ldap_commands(u: Usso) {
     assert_refused(&gone, "not found");
 }
 
+/// `ldap add` for a TLS source: `url`, and `extra` after the common flags.
+fn add_tls(u: &Usso, name: &str, url: &str, extra: &[&str]) -> crate::harness::Run {
+    let mut args = vec![
+        "ldap",
+        "add",
+        "--tenant",
+        "acme",
+        "--name",
+        name,
+        "--url",
+        url,
+        "--bind-dn",
+        READER_DN,
+        "--bind-password-stdin",
+        "--base-dn",
+        "dc=example,dc=com",
+        "--users-dn",
+        PEOPLE,
+        "--groups-dn",
+        GROUPS,
+    ];
+    args.extend_from_slice(extra);
+    u.run_with_stdin(&args, Some("reader"))
+}
+
+/// `ldaps://` and `--start-tls` with the directory's own CA (`--ca-file`):
+/// test and sync work; without the CA the directory's certificate is
+/// refused with a TLS error, and nothing is synced.
+async fn ldap_over_tls(u: Usso) {
+    let slapd = Slapd::start_with_tls();
+    slapd.modify(&(person("jo") + &person("al")));
+    slapd.modify(&group_of_names("staff", &["jo", "al"]));
+    u.json(&["tenant", "create", "acme", "--json"]);
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("ca.pem");
+    std::fs::write(&ca, slapd.ca_pem()).unwrap();
+    let ca = ca.to_str().unwrap();
+
+    let missing = add_tls(
+        &u,
+        "x",
+        &slapd.ldaps_url(),
+        &["--ca-file", "/nonexistent/ca.pem"],
+    );
+    assert_refused(&missing, "--ca-file");
+
+    let added = add_tls(&u, "tls", &slapd.ldaps_url(), &["--ca-file", ca, "--json"]).json();
+    assert!(
+        added["ca_pem"]
+            .as_str()
+            .unwrap()
+            .contains("BEGIN CERTIFICATE"),
+        "{added}"
+    );
+    let tested = u.json(&[
+        "ldap", "test", "--tenant", "acme", "--name", "tls", "--json",
+    ]);
+    assert_eq!(tested["users"], 2, "{tested}");
+    assert_eq!(tested["groups"], 1, "{tested}");
+    let report = u.json(&[
+        "ldap", "sync", "--tenant", "acme", "--name", "tls", "--json",
+    ]);
+    assert_eq!(report["users_created"], 2, "{report}");
+    assert_eq!(report["groups_created"], 1, "{report}");
+
+    let plain = slapd.url();
+    add_tls(
+        &u,
+        "starttls",
+        &plain,
+        &["--start-tls", "--ca-file", ca, "--json"],
+    )
+    .json();
+    let tested = u.json(&[
+        "ldap", "test", "--tenant", "acme", "--name", "starttls", "--json",
+    ]);
+    assert_eq!(tested["users"], 2, "{tested}");
+
+    // Without the directory's CA: the system roots do not trust it.
+    add_tls(&u, "untrusted", &slapd.ldaps_url(), &["--json"]).json();
+    let failed = u.run(&["ldap", "test", "--tenant", "acme", "--name", "untrusted"]);
+    assert_refused(&failed, "TLS");
+    let failed = u.run(&[
+        "ldap",
+        "sync",
+        "--tenant",
+        "acme",
+        "--name",
+        "untrusted",
+        "--json",
+    ]);
+    assert_ne!(failed.code, 0, "{}", failed.stdout);
+    assert!(failed.stderr.contains("TLS"), "{}", failed.stderr);
+    let users = u.json(&["user", "list", "--tenant", "acme", "--json"]);
+    assert_eq!(users.as_array().map(Vec::len), Some(2), "{users}");
+}
+
 on_both_databases!(ldap_add_test_sync_and_manage, crate::ldap::ldap_commands);
+on_both_databases!(ldap_over_tls_with_a_ca_file, crate::ldap::ldap_over_tls);

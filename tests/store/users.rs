@@ -20,6 +20,7 @@ store_tests!(
     email_is_unique_in_a_tenant_without_regard_to_case,
     external_id_is_unique_per_source,
     a_refused_insert_in_a_transaction_leaves_nothing,
+    many_users_go_in_together_and_one_clash_leaves_none,
     update_replaces_fields_emails_and_external_ids,
     update_with_a_stale_version_is_refused_and_changes_nothing,
     update_of_a_missing_user_is_not_found,
@@ -219,6 +220,59 @@ async fn a_refused_insert_in_a_transaction_leaves_nothing(store: Store) {
     assert_not_found(users::by_login(&mut c, tenant.id, "bob").await);
     assert_not_found(users::by_login(&mut c, tenant.id, "bob@example.com").await);
     assert_eq!(users::count(&mut c, tenant.id).await.unwrap(), 1);
+}
+
+async fn many_users_go_in_together_and_one_clash_leaves_none(store: Store) {
+    let tenant = add_tenant(&store, "acme").await;
+    // More than one statement's worth of rows (500), with and without
+    // emails and external ids, NULL and set optional fields.
+    let batch: Vec<User> = (0..1001)
+        .map(|i| {
+            let name = format!("u{i:04}");
+            let mut user = match i % 3 {
+                0 => new_user(tenant.id, &name, &[]),
+                _ => new_user(tenant.id, &name, &[&format!("{name}@example.com")]),
+            };
+            user.id = UserId::new(T0);
+            if i % 2 == 0 {
+                user.external_ids = vec![ext("ldap:1", &format!("E-{i}")), ext("scim", &name)];
+                user.given_name = Some(format!("Given {i}"));
+                user.status = UserStatus::Disabled;
+            }
+            user
+        })
+        .collect();
+    let mut tx = store.begin().await.unwrap();
+    users::insert_many(&mut tx, &batch).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut c = store.conn().await.unwrap();
+    assert_eq!(users::count(&mut c, tenant.id).await.unwrap(), 1001);
+    for user in [&batch[0], &batch[1], &batch[500], &batch[1000]] {
+        assert_eq!(&users::get(&mut c, tenant.id, user.id).await.unwrap(), user);
+    }
+    assert_eq!(
+        users::by_login(&mut c, tenant.id, "u0001@example.com")
+            .await
+            .unwrap()
+            .id,
+        batch[1].id
+    );
+    drop(c);
+
+    // The last of a new batch takes a username already there (another
+    // case): the whole batch is refused and nothing of it stays.
+    let fresh = new_user(tenant.id, "fresh", &["fresh@example.com"]);
+    let clash = new_user(tenant.id, "U0007", &[]);
+    let mut tx = store.begin().await.unwrap();
+    assert_conflict(
+        users::insert_many(&mut tx, &[fresh.clone(), clash]).await,
+        "username",
+    );
+    drop(tx);
+    let mut c = store.conn().await.unwrap();
+    assert_not_found(users::get(&mut c, tenant.id, fresh.id).await);
+    assert_not_found(users::by_login(&mut c, tenant.id, "fresh@example.com").await);
+    assert_eq!(users::count(&mut c, tenant.id).await.unwrap(), 1001);
 }
 
 async fn update_replaces_fields_emails_and_external_ids(store: Store) {

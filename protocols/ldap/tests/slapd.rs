@@ -19,6 +19,8 @@ mod errors;
 mod full;
 #[path = "slapd/incremental.rs"]
 mod incremental;
+#[path = "slapd/tls.rs"]
+mod tls;
 
 use time::OffsetDateTime;
 use usso_ldap::{Change, Directory, DirectoryEntry, DirectoryGroup, DirectoryUser, SyncState};

@@ -1,6 +1,7 @@
 //! Applying directory entries to the core, one transaction per batch. A
 //! batch is first applied without savepoints (its users looked up at once,
-//! its `ldap_entries` rows written together); if the hub refuses an entry (a
+//! its new users, their events and its `ldap_entries` rows written together,
+//! a few multi-row statements for the batch); if the hub refuses an entry (a
 //! username taken by a local user, a nesting loop), that attempt is rolled
 //! back and the batch applied again with one savepoint per entry: the
 //! refused entry is rolled back alone, counted and described in the report,
@@ -29,7 +30,7 @@ use crate::core::ldap_source::{
 use crate::core::tenant::Tenant;
 use crate::core::user::{username_key, Email, ExternalId, User, UserFields, UserStatus};
 use crate::core::{GroupId, UserId};
-use crate::service::provisioning::{GroupExternalId, GroupState, Provisioner, UserState};
+use crate::service::provisioning::{GroupExternalId, GroupState, NewUser, Provisioner, UserState};
 use crate::service::{record, Hub, ServiceError};
 use crate::store::ldap_entries::{self, Entry, EntryKind, EntryRow};
 use crate::store::{groups, users, StoreError};
@@ -59,6 +60,9 @@ pub(in crate::service) struct Run<'a> {
     /// While a batch is applied without savepoints: its `ldap_entries`
     /// rows, written together.
     rows: Vec<EntryRow>,
+    /// While a batch is applied without savepoints: its new users, written
+    /// together before its rows.
+    new_users: Vec<NewUser>,
 }
 
 enum Effect {
@@ -120,6 +124,7 @@ impl<'a> Run<'a> {
             started,
             known_users: None,
             rows: Vec::new(),
+            new_users: Vec::new(),
         }
     }
 
@@ -247,13 +252,19 @@ impl<'a> Run<'a> {
                 }
             }
         }
-        let flushed = if refused {
-            Ok(())
-        } else {
-            self.flush_rows(&mut tx).await
-        };
+        if !refused {
+            match self.flush_rows(&mut tx).await {
+                Ok(()) => {}
+                // A username or email taken, found when the batch's new
+                // users were written together.
+                Err(e) if entry_level(&e) => refused = true,
+                Err(e) => {
+                    self.end_fast();
+                    return Err(e);
+                }
+            }
+        }
         self.end_fast();
-        flushed?;
         if refused {
             // Dropped uncommitted: rolled back.
             drop(tx);
@@ -266,6 +277,7 @@ impl<'a> Run<'a> {
     fn end_fast(&mut self) {
         self.known_users = None;
         self.rows.clear();
+        self.new_users.clear();
     }
 
     /// The batch with one savepoint per entry.
@@ -335,8 +347,13 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Writes the `ldap_entries` rows held back by the fast path.
+    /// Writes the new users and the `ldap_entries` rows held back by the
+    /// fast path.
     async fn flush_rows(&mut self, conn: &mut AnyConnection) -> Result<(), ServiceError> {
+        if !self.new_users.is_empty() {
+            let batch = std::mem::take(&mut self.new_users);
+            self.hub.insert_new_users_in(conn, batch).await?;
+        }
         if self.rows.is_empty() {
             return Ok(());
         }
@@ -368,6 +385,10 @@ impl<'a> Run<'a> {
                 ldap_entries::user_by_external_id(conn, tenant.id, &self.ext, &u.stable_id).await?
             }
         };
+        if linked.is_some() && !self.new_users.is_empty() {
+            // It may be one of the batch's new users (an entry read twice).
+            self.flush_rows(conn).await?;
+        }
         let existing = match linked {
             Some(id) => match users::get(conn, tenant.id, parse_id(&id)?).await {
                 Ok(user) => Some(user),
@@ -396,16 +417,23 @@ impl<'a> Run<'a> {
         };
         let (id, effect) = match existing {
             None => {
-                let state = UserState {
-                    fields,
-                    status,
-                    password: None,
+                let id = if let Some(known) = &mut self.known_users {
+                    let new = hub.build_new_user(&self.by, tenant, fields, status)?;
+                    let id = new.user.id;
+                    known.insert(u.stable_id.clone(), id.to_string());
+                    self.new_users.push(new);
+                    id
+                } else {
+                    let state = UserState {
+                        fields,
+                        status,
+                        password: None,
+                    };
+                    hub.provision_user_in(conn, &self.by, tenant, state)
+                        .await?
+                        .id
                 };
-                let user = hub.provision_user_in(conn, &self.by, tenant, state).await?;
-                if let Some(known) = &mut self.known_users {
-                    known.insert(u.stable_id.clone(), user.id.to_string());
-                }
-                (user.id, Effect::UserCreated)
+                (id, Effect::UserCreated)
             }
             Some(user) => {
                 fields.external_ids = user

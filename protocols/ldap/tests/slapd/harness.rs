@@ -1,7 +1,14 @@
 //! A throwaway slapd per test (scripts/slapd.sh in a temp dir, on a free
-//! port), stopped by its PID when the test ends, and writes to it with
+//! port; suffix dc=example,dc=com, ou=people, ou=groups, the service
+//! account cn=reader / reader capped at 100 entries unless paged; with TLS on
+//! demand), stopped by its PID when the test ends, and writes to it with
 //! OpenLDAP's own `ldapmodify`, so that what the reader sees was produced by
-//! independent tools.
+//! independent tools. Shared by this crate's tests and the hub's
+//! (`tests/api`, `tests/cli` include it by path). Fails loudly when slapd is
+//! not installed.
+
+// Each test binary uses a part of it.
+#![allow(dead_code)]
 
 use std::io::Write;
 use std::net::TcpListener;
@@ -14,15 +21,25 @@ use usso_ldap::{Dn, Mapping, Preset, SourceConfig};
 pub const ADMIN_DN: &str = "cn=admin,dc=example,dc=com";
 pub const READER_DN: &str = "cn=reader,dc=example,dc=com";
 pub const BASE: &str = "dc=example,dc=com";
+pub const PEOPLE: &str = "ou=people,dc=example,dc=com";
+pub const GROUPS: &str = "ou=groups,dc=example,dc=com";
 
 /// A running slapd.
 pub struct Slapd {
     dir: tempfile::TempDir,
     pub port: u16,
+    /// The `ldaps://` port, when started with TLS.
+    pub tls_port: Option<u16>,
 }
 
+/// `scripts/slapd.sh` of the workspace, found from whichever crate's tests
+/// include this file.
 fn script() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scripts/slapd.sh")
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .map(|dir| dir.join("scripts/slapd.sh"))
+        .find(|path| path.exists())
+        .expect("scripts/slapd.sh in the workspace")
 }
 
 fn slapd_installed() -> bool {
@@ -44,6 +61,17 @@ pub fn free_port() -> u16 {
 impl Slapd {
     /// Starts slapd; fails the test if slapd is not installed.
     pub fn start() -> Self {
+        Self::start_with(false)
+    }
+
+    /// Starts slapd with TLS: `ldaps://` on [`Slapd::tls_port`] and
+    /// StartTLS on the plain port, a server certificate from a throwaway CA
+    /// ([`Slapd::ca_pem`]).
+    pub fn start_with_tls() -> Self {
+        Self::start_with(true)
+    }
+
+    fn start_with(tls: bool) -> Self {
         assert!(
             slapd_installed(),
             "OpenLDAP is not installed: these tests need a real slapd. \
@@ -52,15 +80,23 @@ impl Slapd {
         let dir = tempfile::tempdir().expect("temp dir");
         for attempt in 0..3 {
             let port = free_port();
-            let out = Command::new("bash")
+            let tls_port = tls.then(free_port);
+            let mut command = Command::new("bash");
+            command
                 .arg(script())
                 .arg("start")
                 .arg(dir.path())
-                .arg(port.to_string())
-                .output()
-                .expect("run scripts/slapd.sh");
+                .arg(port.to_string());
+            if let Some(tls_port) = tls_port {
+                command.env("SLAPD_TLS_PORT", tls_port.to_string());
+            }
+            let out = command.output().expect("run scripts/slapd.sh");
             if out.status.success() {
-                return Self { dir, port };
+                return Self {
+                    dir,
+                    port,
+                    tls_port,
+                };
             }
             eprintln!(
                 "slapd.sh start failed (attempt {attempt}): {}{}",
@@ -81,13 +117,16 @@ impl Slapd {
             .status()
             .expect("run scripts/slapd.sh stop");
         assert!(stop.success());
-        let out = Command::new("bash")
+        let mut command = Command::new("bash");
+        command
             .arg(script())
             .arg("start")
             .arg(self.dir.path())
-            .arg(self.port.to_string())
-            .output()
-            .expect("run scripts/slapd.sh start");
+            .arg(self.port.to_string());
+        if let Some(tls_port) = self.tls_port {
+            command.env("SLAPD_TLS_PORT", tls_port.to_string());
+        }
+        let out = command.output().expect("run scripts/slapd.sh start");
         assert!(
             out.status.success(),
             "restart failed: {}",
@@ -97,6 +136,17 @@ impl Slapd {
 
     pub fn url(&self) -> String {
         format!("ldap://127.0.0.1:{}", self.port)
+    }
+
+    /// The `ldaps://` URL of a slapd started with TLS.
+    pub fn ldaps_url(&self) -> String {
+        let port = self.tls_port.expect("slapd started without TLS");
+        format!("ldaps://127.0.0.1:{port}")
+    }
+
+    /// The throwaway CA (PEM) of a slapd started with TLS.
+    pub fn ca_pem(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("tls/ca.pem")).expect("read tls/ca.pem")
     }
 
     /// A source reading as the capped service account (100 entries per
@@ -176,17 +226,17 @@ impl Drop for Slapd {
 /// LDIF adding a person (inetOrgPerson) with password `pw-<uid>`.
 pub fn person(uid: &str) -> String {
     format!(
-        "dn: uid={uid},ou=people,dc=example,dc=com\nchangetype: add\nobjectClass: inetOrgPerson\n\
+        "dn: uid={uid},{PEOPLE}\nchangetype: add\nobjectClass: inetOrgPerson\n\
          uid: {uid}\ncn: {uid} Example\nsn: Example\ngivenName: {uid}\ndisplayName: {uid} E.\n\
          mail: {uid}@example.com\nuserPassword: pw-{uid}\n\n"
     )
 }
 
-/// LDIF adding a groupOfNames with members given by uid or as full DNs.
+/// LDIF adding a groupOfNames; members by uid, `cn=<group>` or full DNs
+/// ([`member_dn`]).
 pub fn group_of_names(cn: &str, members: &[&str]) -> String {
-    let mut ldif = format!(
-        "dn: cn={cn},ou=groups,dc=example,dc=com\nchangetype: add\nobjectClass: groupOfNames\ncn: {cn}\n"
-    );
+    let mut ldif =
+        format!("dn: cn={cn},{GROUPS}\nchangetype: add\nobjectClass: groupOfNames\ncn: {cn}\n");
     for m in members {
         ldif.push_str(&format!("member: {}\n", member_dn(m)));
     }
@@ -194,11 +244,26 @@ pub fn group_of_names(cn: &str, members: &[&str]) -> String {
     ldif
 }
 
-/// `jo` → `uid=jo,ou=people,…`; a DN stays as it is.
+/// LDIF adding a posixGroup with `memberUid`s.
+pub fn posix_group(cn: &str, gid: u32, uids: &[&str]) -> String {
+    let mut ldif = format!(
+        "dn: cn={cn},{GROUPS}\nchangetype: add\nobjectClass: posixGroup\ncn: {cn}\ngidNumber: {gid}\n"
+    );
+    for u in uids {
+        ldif.push_str(&format!("memberUid: {u}\n"));
+    }
+    ldif.push('\n');
+    ldif
+}
+
+/// `jo` → `uid=jo,ou=people,…`; `cn=x` → `cn=x,ou=groups,…`; a full DN
+/// stays.
 pub fn member_dn(m: &str) -> String {
-    if m.contains('=') {
+    if m.contains(',') {
         m.to_owned()
+    } else if let Some(cn) = m.strip_prefix("cn=") {
+        format!("cn={cn},{GROUPS}")
     } else {
-        format!("uid={m},ou=people,dc=example,dc=com")
+        format!("uid={m},{PEOPLE}")
     }
 }
