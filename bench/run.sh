@@ -19,7 +19,9 @@
 # 2 under node:cluster); USSO_BENCH_POSTGRES_URL (e.g.
 # postgres://postgres@127.0.0.1:5432/test: only used to create and drop a
 # database of its own); CARGO_TARGET_DIR (/root/.cache/usso-target-release);
-# SKIP_BUILD=1 uses the binaries already built there; SKIP_LDAP=1 skips the
+# SKIP_BUILD=1 uses the binaries already built there; SKIP_STARTUP=1 skips
+# the start-up on a tenant of 1,000,000 users (bench/startup_big.sh, its own
+# section of BENCHMARKS.md); SKIP_LDAP=1 skips the
 # last step, the LDAP sync benchmark (bench/ldap/run.sh, its own section of
 # BENCHMARKS.md, same USSO_BENCH_POSTGRES_URL and BENCH_WRITE).
 #
@@ -314,6 +316,13 @@ if [ "${BENCH_WRITE:-1}" = 1 ]; then
     $0 == end { skip = 0 }
     !skip { print }' "$md" >"$WORK/md" && cat "$WORK/md" >"$md"
   echo "figures written to BENCHMARKS.md" >&2
+fi
+
+# --- start-up on a tenant of 1,000,000 users (bench/startup_big.sh) ---------------
+# Its own section of BENCHMARKS.md; it never fails this run.
+if [ "${SKIP_STARTUP:-0}" != 1 ]; then
+  bash "$HERE/startup_big.sh" "$CARGO_TARGET_DIR/release/usso" ||
+    echo "the start-up benchmark did not finish (see above); the figures above stand" >&2
 fi
 
 # --- LDAP directory sync (bench/ldap/run.sh) ------------------------------------
