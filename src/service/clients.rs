@@ -3,10 +3,16 @@
 //! authenticate a client by its secret (RFC 6749 §2.3.1) for the token,
 //! introspection and revocation endpoints.
 //!
-//! Client authentication reads the client and its secret's keyed hash from
-//! the database every time (one indexed read, no cache): a secret rotated
-//! or a client deleted — by any node or the CLI — stops working at once,
-//! as API keys do.
+//! Client authentication reads the client and its secret's keyed hash
+//! through the hub's cache, checked against the store's change epoch
+//! ([`crate::store::changes`]): every write of a client (create, update,
+//! delete, secret rotation) marks its transaction, so that a secret rotated
+//! or a client deleted — by this node, another process on the same SQLite
+//! file, or the CLI — stops working at once. Where other nodes' changes
+//! cannot be seen without a read (PostgreSQL for now), the client is read
+//! every time.
+
+use std::sync::Arc;
 
 use serde_json::json;
 use subtle::{Choice, ConstantTimeEq};
@@ -18,6 +24,11 @@ use crate::core::tenant::Tenant;
 use crate::core::ClientId;
 use crate::secrets::tokens::new_token;
 use crate::store::{clients, Page, StoreError};
+
+/// A client and its secret's keyed hash as client authentication reads
+/// them, or `None` for an unknown `client_id` (cached too, so that a known
+/// and an unknown client cost the same).
+pub type ClientWithSecret = Arc<Option<(Client, Option<String>)>>;
 
 /// What an unknown client's secret is compared with, so that it costs what
 /// a known client's comparison costs: a keyed hash is 64 hex digits.
@@ -41,6 +52,8 @@ impl Hub {
         let secret_hash = secret.as_ref().map(|s| self.secrets.hash(s.expose()));
         let mut tx = self.store.begin().await?;
         clients::insert(&mut tx, &client, secret_hash.as_deref()).await?;
+        // An unknown client_id is cached too.
+        tx.invalidates_cached_reads();
         record(
             &mut tx,
             &AuditEvent::new(tenant.id, now, actor, "client.created")
@@ -136,6 +149,7 @@ impl Hub {
         client.updated_at = self.now();
         client.version = read_version + 1;
         clients::update(&mut tx, &client, read_version).await?;
+        tx.invalidates_cached_reads();
         record(
             &mut tx,
             &AuditEvent::new(tenant.id, client.updated_at, actor, "client.updated")
@@ -160,6 +174,8 @@ impl Hub {
         clients::delete(&mut tx, tenant.id, id)
             .await
             .map_err(ServiceError::not_found("client"))?;
+        // Its grants go with it.
+        tx.invalidates_cached_reads();
         record(
             &mut tx,
             &AuditEvent::new(tenant.id, self.now(), actor, "client.deleted")
@@ -196,6 +212,7 @@ impl Hub {
         clients::update(&mut tx, &client, read_version).await?;
         clients::set_secret_hash(&mut tx, tenant.id, id, &self.secrets.hash(secret.expose()))
             .await?;
+        tx.invalidates_cached_reads();
         record(
             &mut tx,
             &AuditEvent::new(tenant.id, client.updated_at, actor, "client.secret_rotated")
@@ -214,8 +231,8 @@ impl Hub {
     /// The keyed hashes are compared in constant time, and an unknown
     /// `client_id` takes the same path (one query, one hash, one comparison)
     /// as a known one presenting a wrong secret, so that timing tells nothing
-    /// about which clients exist. The caller records the outcome with its
-    /// context.
+    /// about which clients exist; both are cached alike. The caller records
+    /// the outcome with its context.
     pub async fn authenticate_client_secret(
         &self,
         tenant: &Tenant,
@@ -223,15 +240,24 @@ impl Hub {
         secret: &str,
     ) -> Result<Client, ServiceError> {
         let presented = self.secrets.hash(secret);
-        let found = {
-            let mut conn = self.store.conn().await?;
-            match clients::with_secret_hash(&mut conn, tenant.id, client_id).await {
-                Ok(found) => Some(found),
-                Err(StoreError::NotFound) => None,
-                Err(e) => return Err(e.into()),
+        let (now, epoch) = (self.now(), self.store.cache_epoch());
+        let key = (tenant.id, client_id.to_owned());
+        let found = match self.clients_by_id.get_at(&key, now, epoch) {
+            Some(found) => found,
+            None => {
+                let mut conn = self.store.conn().await?;
+                let found: ClientWithSecret =
+                    match clients::with_secret_hash(&mut conn, tenant.id, client_id).await {
+                        Ok(found) => Arc::new(Some(found)),
+                        Err(StoreError::NotFound) => Arc::new(None),
+                        Err(e) => return Err(e.into()),
+                    };
+                self.clients_by_id
+                    .put_at(key, Arc::clone(&found), now, epoch);
+                found
             }
         };
-        secret_matches(found.as_ref(), &presented).ok_or(ServiceError::Unauthorized)
+        secret_matches(found.as_ref().as_ref(), &presented).ok_or(ServiceError::Unauthorized)
     }
 }
 

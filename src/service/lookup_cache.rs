@@ -4,12 +4,19 @@
 //! another node (or the CLI) is seen within the TTL. Only hits are kept, so
 //! a new tenant is found at once everywhere. API keys are not cached: a
 //! revoked key must stop working at once on every node.
+//!
+//! Entries put with a change epoch ([`LookupCache::put_at`], the store's
+//! [`Epoch`]) are also dropped as soon as the epoch moves: a marked change
+//! made by any process on the database counts at once
+//! ([`crate::store::changes`]). Clients and grants are cached that way.
 
 use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::Mutex;
 
 use time::{Duration, OffsetDateTime};
+
+use crate::store::changes::Epoch;
 
 /// How long a cached read is trusted.
 pub const LOOKUP_TTL: Duration = Duration::seconds(5);
@@ -18,7 +25,14 @@ const MAX_ENTRIES: usize = 10_000;
 
 #[derive(Debug)]
 pub struct LookupCache<K, V> {
-    entries: Mutex<HashMap<K, (OffsetDateTime, V)>>,
+    entries: Mutex<HashMap<K, Entry<V>>>,
+}
+
+#[derive(Debug)]
+struct Entry<V> {
+    at: OffsetDateTime,
+    epoch: Option<Epoch>,
+    value: V,
 }
 
 impl<K: Eq + Hash, V: Clone> Default for LookupCache<K, V> {
@@ -35,16 +49,39 @@ impl<K: Eq + Hash, V: Clone> LookupCache<K, V> {
         let entries = self.entries.lock().ok()?;
         entries
             .get(key)
-            .filter(|(at, _)| now - *at < LOOKUP_TTL && *at <= now)
-            .map(|(_, v)| v.clone())
+            .filter(|e| now - e.at < LOOKUP_TTL && e.at <= now)
+            .map(|e| e.value.clone())
     }
 
     pub fn put(&self, key: K, value: V, now: OffsetDateTime) {
+        self.insert(key, value, now, None);
+    }
+
+    /// The value cached for `key` if it is younger than [`LOOKUP_TTL`] and
+    /// was read in the change epoch `epoch` (`None`: nothing is current).
+    pub fn get_at(&self, key: &K, now: OffsetDateTime, epoch: Option<Epoch>) -> Option<V> {
+        let epoch = epoch?;
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(key)
+            .filter(|e| e.epoch == Some(epoch) && now - e.at < LOOKUP_TTL && e.at <= now)
+            .map(|e| e.value.clone())
+    }
+
+    /// Keeps `value`, read in the change epoch `epoch` (taken before the
+    /// read); nothing is kept when `epoch` is `None`.
+    pub fn put_at(&self, key: K, value: V, now: OffsetDateTime, epoch: Option<Epoch>) {
+        if epoch.is_some() {
+            self.insert(key, value, now, epoch);
+        }
+    }
+
+    fn insert(&self, key: K, value: V, at: OffsetDateTime, epoch: Option<Epoch>) {
         if let Ok(mut entries) = self.entries.lock() {
             if entries.len() >= MAX_ENTRIES {
                 entries.clear();
             }
-            entries.insert(key, (now, value));
+            entries.insert(key, Entry { at, epoch, value });
         }
     }
 

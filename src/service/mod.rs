@@ -35,8 +35,9 @@ use url::Url;
 pub use error::ServiceError;
 
 use crate::core::event::AuditEvent;
+use crate::core::oauth_grant::Grant;
 use crate::core::tenant::Tenant;
-use crate::core::{Clock, TenantId};
+use crate::core::{Clock, GrantId, TenantId};
 use crate::secrets::{MasterKey, PasswordHasher, SecretBox, SecretHasher};
 use crate::store::{self, events, Store};
 
@@ -59,6 +60,15 @@ pub struct Hub {
     /// Each tenant's signing keys with their parsed public JWKs, read by
     /// every token issued or checked.
     pub signing_key_lists: Arc<lookup_cache::LookupCache<TenantId, Arc<signing_keys::KeyList>>>,
+    /// Clients with their secret's keyed hash (or none), by tenant and
+    /// `client_id`, read by every client authentication; checked against
+    /// the store's change epoch.
+    pub clients_by_id:
+        Arc<lookup_cache::LookupCache<(TenantId, String), clients::ClientWithSecret>>,
+    /// OAuth grants by id, read by every access token check; checked
+    /// against the store's change epoch (a revocation marks its
+    /// transaction).
+    pub grants_by_id: Arc<lookup_cache::LookupCache<(TenantId, GrantId), Arc<Grant>>>,
     /// Client credentials grants waiting for their group commit.
     pub grant_rows: Arc<store::grant_batch::GrantBatch>,
     /// Opened (unsealed, parsed) private signing keys, by tenant and `kid`.
@@ -87,6 +97,8 @@ impl Hub {
             throttle: Arc::new(throttle::Throttle::default()),
             tenants_by_slug: Arc::default(),
             signing_key_lists: Arc::default(),
+            clients_by_id: Arc::default(),
+            grants_by_id: Arc::default(),
             grant_rows: Arc::default(),
             opened_signing_keys: Arc::default(),
             upstream_documents: Arc::default(),

@@ -111,6 +111,8 @@ impl Hub {
             .await
             .map_err(ServiceError::not_found("tenant"))?;
         tenants::delete(&mut tx, tenant.id).await?;
+        // Its clients and grants go with it.
+        tx.invalidates_cached_reads();
         if let Ok(default) = tenants::by_slug(&mut tx, DEFAULT_TENANT).await {
             record(
                 &mut tx,

@@ -12,6 +12,7 @@
 
 pub mod api_keys;
 pub mod backchannel_logouts;
+pub mod changes;
 pub mod client_assertions;
 pub mod clients;
 pub mod codec;
@@ -43,10 +44,14 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyPool, Transaction};
+use sqlx::{Any, AnyPool, Connection, Transaction};
 
 pub use dialect::Dialect;
 pub use error::StoreError;
+
+/// A pooled connection idle this long is pinged before it is handed out
+/// (a PostgreSQL restart or failover leaves dead connections behind).
+const IDLE_BEFORE_PING: Duration = Duration::from_secs(1);
 
 /// A page of a cursor-paginated listing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -77,6 +82,8 @@ pub struct Store {
     /// than in SQLite's busy handler (which sleeps up to 100 ms between
     /// tries). `None` on PostgreSQL, where rows are locked, not the file.
     writers: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// The change epoch that hot-path caches check.
+    changes: Arc<changes::Changes>,
 }
 
 /// A write transaction: rolled back when dropped without [`WriteTx::commit`].
@@ -85,11 +92,25 @@ pub struct Store {
 pub struct WriteTx {
     tx: Transaction<'static, Any>,
     _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    changes: Arc<changes::Changes>,
+    invalidates: bool,
 }
 
 impl WriteTx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.tx.commit().await
+        self.tx.commit().await?;
+        if self.invalidates {
+            self.changes.changed();
+        }
+        Ok(())
+    }
+
+    /// Marks this transaction as changing what hot paths cache (a client or
+    /// its secret, a grant's revocation, a tenant): once it commits, no
+    /// process on this database serves those cached reads
+    /// ([`changes`]).
+    pub fn invalidates_cached_reads(&mut self) {
+        self.invalidates = true;
     }
 }
 
@@ -117,6 +138,19 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(dialect.max_connections())
             .acquire_timeout(Duration::from_secs(10))
+            // sqlx pings every connection it hands out by default: one more
+            // round trip per request (to PostgreSQL, or to the SQLite
+            // connection's worker thread: half the statements of a warm
+            // introspection). Only a connection idle for a while is checked.
+            .test_before_acquire(false)
+            .before_acquire(|conn, meta| {
+                Box::pin(async move {
+                    if meta.idle_for >= IDLE_BEFORE_PING {
+                        conn.ping().await?;
+                    }
+                    Ok(true)
+                })
+            })
             .after_connect(move |conn, _meta| {
                 Box::pin(async move { dialect.on_connect(conn).await })
             })
@@ -124,10 +158,13 @@ impl Store {
             .await
             .map_err(StoreError::Database)?;
         let writers = (dialect == Dialect::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
+        // After connecting: the SQLite file (and so its directory) exists.
+        let changes = Arc::new(changes::Changes::for_database(dialect, &url));
         Ok(Self {
             pool,
             dialect,
             writers,
+            changes,
         })
     }
 
@@ -164,7 +201,18 @@ impl Store {
             Dialect::Postgres => self.pool.begin().await,
         }
         .map_err(StoreError::Database)?;
-        Ok(WriteTx { tx, _turn: turn })
+        Ok(WriteTx {
+            tx,
+            _turn: turn,
+            changes: Arc::clone(&self.changes),
+            invalidates: false,
+        })
+    }
+
+    /// The change epoch now; `None` when cached reads must not be used
+    /// ([`changes`]).
+    pub fn cache_epoch(&self) -> Option<changes::Epoch> {
+        self.changes.epoch()
     }
 
     /// Whether the database answers (for `/healthz`).

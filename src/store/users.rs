@@ -356,7 +356,7 @@ pub async fn count(conn: &mut AnyConnection, tenant: TenantId) -> Result<i64, St
     Ok(n)
 }
 
-/// Fills in emails and external ids of `users` with two queries.
+/// Fills in emails and external ids of `users` with one query.
 pub(crate) async fn load_children(
     conn: &mut AnyConnection,
     tenant: TenantId,
@@ -371,67 +371,69 @@ pub(crate) async fn load_children(
         .map(|(i, u)| (u.id.to_string(), i))
         .collect();
     let ids: Vec<String> = index.keys().cloned().collect();
-
-    for row in emails_of("", tenant, &ids)
+    let mut positions: Vec<Vec<i64>> = vec![Vec::new(); users.len()];
+    for row in children_of("", tenant, &ids)
         .query()
         .fetch_all(&mut *conn)
         .await?
     {
         let user_id: String = row.try_get("user_id")?;
-        if let Some(&i) = index.get(&user_id) {
+        let Some(&i) = index.get(&user_id) else {
+            continue;
+        };
+        if row.try_get::<i64, _>("which")? == 0 {
+            positions[i].push(row.try_get("position")?);
             users[i].emails.push(Email {
                 value: row.try_get("value")?,
                 verified: row.try_get::<i64, _>("verified")? != 0,
                 primary: row.try_get::<i64, _>("is_primary")? != 0,
-                kind: row.try_get("kind")?,
+                kind: row.try_get("extra")?,
             });
-        }
-    }
-
-    for row in external_ids_of("", tenant, &ids)
-        .query()
-        .fetch_all(&mut *conn)
-        .await?
-    {
-        let user_id: String = row.try_get("user_id")?;
-        if let Some(&i) = index.get(&user_id) {
+        } else {
             users[i].external_ids.push(ExternalId {
-                source: row.try_get("source")?,
-                id: row.try_get("external_id")?,
+                source: row.try_get("value")?,
+                id: row
+                    .try_get::<Option<String>, _>("extra")?
+                    .unwrap_or_default(),
             });
         }
     }
-    for user in users.iter_mut() {
+    for (user, positions) in users.iter_mut().zip(positions) {
+        // Emails in list order.
+        let mut emails: Vec<(i64, Email)> = positions
+            .into_iter()
+            .zip(std::mem::take(&mut user.emails))
+            .collect();
+        emails.sort_by_key(|(position, _)| *position);
+        user.emails = emails.into_iter().map(|(_, e)| e).collect();
         user.external_ids
             .sort_by(|a, b| (&a.source, &a.id).cmp(&(&b.source, &b.id)));
     }
     Ok(())
 }
 
-/// The emails of `ids`, in list order; `prefix` is empty or the dialect's
-/// EXPLAIN. BOOLEAN columns are read as integers: sqlx's Any driver cannot
-/// decode SQLite's BOOLEAN declared type.
-fn emails_of(prefix: &str, tenant: TenantId, ids: &[String]) -> Sql {
+/// The emails (`which` 0, with their `position`) and external ids (`which`
+/// 1: `value` is the source, `extra` the id) of `ids`, unordered; `prefix`
+/// is empty or the dialect's EXPLAIN. BOOLEAN columns are read as integers:
+/// sqlx's Any driver cannot decode SQLite's BOOLEAN declared type. No ORDER
+/// BY: each branch reads the (tenant_id, user_id) index, where ordering the
+/// external ids would make SQLite walk their primary key (tenant_id,
+/// source, external_id) — the whole tenant; the caller sorts.
+fn children_of(prefix: &str, tenant: TenantId, ids: &[String]) -> Sql {
     let mut sql = Sql::new(&format!(
-        "{prefix}SELECT user_id, value, CASE WHEN verified THEN 1 ELSE 0 END AS verified, \
-         CASE WHEN is_primary THEN 1 ELSE 0 END AS is_primary, kind FROM user_emails \
-         WHERE tenant_id = "
+        "{prefix}SELECT 0 AS which, user_id, position, value, \
+         CASE WHEN verified THEN 1 ELSE 0 END AS verified, \
+         CASE WHEN is_primary THEN 1 ELSE 0 END AS is_primary, kind AS extra \
+         FROM user_emails WHERE tenant_id = "
     ));
     sql.text(tenant.to_string())
         .push(" AND user_id IN ")
         .text_list(ids.iter().cloned())
-        .push(" ORDER BY user_id, position");
-    sql
-}
-
-/// The external ids of `ids`. No ORDER BY: with one id, SQLite would read
-/// the primary key (tenant_id, source, external_id) in order — the whole
-/// tenant — rather than the (tenant_id, user_id) index; callers sort.
-fn external_ids_of(prefix: &str, tenant: TenantId, ids: &[String]) -> Sql {
-    let mut sql = Sql::new(&format!(
-        "{prefix}SELECT user_id, source, external_id FROM user_external_ids WHERE tenant_id = "
-    ));
-    sql.text(tenant.to_string())
+        .push(
+            " UNION ALL SELECT 1, user_id, 0, source, 0, 0, external_id FROM user_external_ids \
+             WHERE tenant_id = ",
+        )
+        .text(tenant.to_string())
         .push(" AND user_id IN ")
         .text_list(ids.iter().cloned());
     sql
@@ -448,13 +450,12 @@ pub async fn explain_children(
     let (prefix, column) = Dialect::of(conn).explain();
     let ids = [user.to_string()];
     let mut lines = Vec::new();
-    for sql in [
-        emails_of(prefix, tenant, &ids),
-        external_ids_of(prefix, tenant, &ids),
-    ] {
-        for row in sql.query().fetch_all(&mut *conn).await? {
-            lines.push(row.try_get::<String, _>(column)?);
-        }
+    for row in children_of(prefix, tenant, &ids)
+        .query()
+        .fetch_all(&mut *conn)
+        .await?
+    {
+        lines.push(row.try_get::<String, _>(column)?);
     }
     Ok(lines)
 }

@@ -22,6 +22,8 @@ pub struct TestApp {
     pub admin_token: String,
     /// A client that keeps cookies and does not follow redirects.
     pub client: reqwest::Client,
+    /// The database the hub runs on (another node may open it too).
+    pub database_url: String,
     _dir: tempfile::TempDir,
     _shutdown: tokio::sync::oneshot::Sender<()>,
 }
@@ -113,6 +115,7 @@ impl TestApp {
             clock,
             admin_token: boot.admin_token,
             client,
+            database_url: config.database_url.clone(),
             _dir: dir,
             _shutdown: tx,
         }

@@ -1,32 +1,40 @@
-//! The hub's in-process caches of the OAuth hot path (issue 8): signing
-//! keys changed by another node (a second hub on the same database, with
-//! caches of its own) are seen here within the lookup TTL; a client secret
-//! rotated or a client deleted elsewhere takes effect here at once (clients
-//! are not cached); and the grant
-//! rows of concurrent client credentials grants, written by group commit,
-//! are all there when each token is answered.
+//! The hub's in-process caches of the OAuth hot path (issue 8), against
+//! another node (a second hub with a store and caches of its own on the
+//! same database): signing keys it changes are seen here within the lookup
+//! TTL; a client secret it rotates, a client it deletes, a grant it revokes
+//! count here at once (clients and grants are cached against the store's
+//! change epoch: on SQLite the stamp file both stores share; on PostgreSQL
+//! they are not cached); and the grant rows of concurrent client
+//! credentials grants, written by group commit, are all there when each
+//! token is answered.
 
 use std::sync::Arc;
 
 use reqwest::StatusCode;
 use usso::adapters::oidc::grants::check_access_token;
+use usso::adapters::oidc::revocation::revoke;
 use usso::core::client::ClientFields;
 use usso::core::event::Actor;
 use usso::core::signing_key::KeyAlgorithm;
 use usso::service::lookup_cache::LOOKUP_TTL;
 use usso::service::{Hub, ServiceError};
+use usso::store::Store;
 
 use crate::harness::TestApp;
 use crate::oidc_support::{json, register};
 
-/// Another node: the same database and clock, caches of its own.
-fn other_node(hub: &Hub) -> Hub {
+/// Another node: the same database (opened again) and clock, caches of
+/// its own.
+async fn other_node(app: &TestApp) -> Hub {
     Hub {
+        store: Store::connect(&app.database_url).await.unwrap(),
         tenants_by_slug: Arc::default(),
         signing_key_lists: Arc::default(),
         opened_signing_keys: Arc::default(),
+        clients_by_id: Arc::default(),
+        grants_by_id: Arc::default(),
         grant_rows: Arc::default(),
-        ..hub.clone()
+        ..app.hub.clone()
     }
 }
 
@@ -47,7 +55,7 @@ async fn a_key_rotated_on_another_node_signs_here_within_the_ttl() {
         .create_tenant(Actor::Cli, "acme", None)
         .await
         .unwrap();
-    let other = other_node(&app.hub);
+    let other = other_node(&app).await;
     let old = app
         .hub
         .signing_key(&acme, KeyAlgorithm::Es256)
@@ -82,18 +90,25 @@ async fn a_client_secret_rotated_or_a_client_deleted_on_another_node_counts_here
         .create_tenant(Actor::Cli, "acme", None)
         .await
         .unwrap();
-    let other = other_node(&app.hub);
+    let other = other_node(&app).await;
     let (client, secret) = app
         .hub
         .create_client(Actor::Cli, &acme, service_client())
         .await
         .unwrap();
     let (id, old) = (client.client_id(), secret.unwrap());
-    // Authenticated here first.
+    // Authenticated here first: cached.
     app.hub
         .authenticate_client_secret(&acme, &id, old.expose())
         .await
         .unwrap();
+    let key = (acme.id, id.clone());
+    let now = app.hub.now();
+    assert!(app
+        .hub
+        .clients_by_id
+        .get_at(&key, now, app.hub.store.cache_epoch())
+        .is_some());
 
     let (_, new) = other
         .rotate_client_secret(Actor::Cli, &acme, client.id)
@@ -121,6 +136,69 @@ async fn a_client_secret_rotated_or_a_client_deleted_on_another_node_counts_here
             .await,
         Err(ServiceError::Unauthorized)
     ));
+}
+
+#[tokio::test]
+async fn an_access_token_whose_grant_another_node_revoked_is_refused_here_at_once() {
+    let app = TestApp::spawn().await;
+    let acme = app
+        .hub
+        .create_tenant(Actor::Cli, "acme", None)
+        .await
+        .unwrap();
+    let rp = register(&app, &acme, service_client()).await;
+    let secret = rp.secret.clone().unwrap();
+    let token = |app: &TestApp| {
+        let (url, id, secret) = (
+            app.url("/t/acme/token"),
+            rp.client_id.clone(),
+            secret.clone(),
+        );
+        async move {
+            let response = reqwest::Client::new()
+                .post(url)
+                .basic_auth(id, Some(secret))
+                .form(&[("grant_type", "client_credentials"), ("scope", "api:read")])
+                .send()
+                .await
+                .unwrap();
+            let (status, _, body) = json(response).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            body["access_token"].as_str().unwrap().to_owned()
+        }
+    };
+    let (revoked, kept) = (token(&app).await, token(&app).await);
+    // Checked here: the grants are cached.
+    let checked = check_access_token(&app.hub, &acme, &revoked).await.unwrap();
+    check_access_token(&app.hub, &acme, &kept).await.unwrap();
+    let epoch = app.hub.store.cache_epoch();
+    assert!(epoch.is_some(), "SQLite: grants are cached");
+    assert!(app
+        .hub
+        .grants_by_id
+        .get_at(&(acme.id, checked.grant.id), app.hub.now(), epoch)
+        .is_some());
+
+    // Revoked through the other node (RFC 7009), seen here at once.
+    let other = other_node(&app).await;
+    let client = other
+        .authenticate_client_secret(&acme, &rp.client_id, &secret)
+        .await
+        .unwrap();
+    assert!(revoke(&other, &acme, &client, &revoked, None)
+        .await
+        .unwrap());
+    assert!(check_access_token(&app.hub, &acme, &revoked).await.is_err());
+    check_access_token(&app.hub, &acme, &kept).await.unwrap();
+    let response = reqwest::Client::new()
+        .post(app.url("/t/acme/introspect"))
+        .basic_auth(&rp.client_id, Some(&secret))
+        .form(&[("token", revoked.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let (_, _, body) = json(response).await;
+    assert_eq!(body, serde_json::json!({ "active": false }));
 }
 
 #[tokio::test]

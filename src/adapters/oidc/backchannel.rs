@@ -168,6 +168,9 @@ pub async fn session_ended(
     }
     let mut tx = hub.store.begin().await?;
     let revoked = oauth_grants::revoke_for_session(&mut tx, tenant.id, session.id, now).await?;
+    if revoked > 0 {
+        tx.invalidates_cached_reads();
+    }
     for p in &pending {
         backchannel_logouts::insert(&mut tx, p).await?;
     }

@@ -53,6 +53,9 @@ pub async fn revoke(
     }
     let grants =
         oauth_grants::revoke_for_user_and_client(&mut tx, tenant.id, user, client, now).await?;
+    if grants > 0 {
+        tx.invalidates_cached_reads();
+    }
     record(
         &mut tx,
         &AuditEvent::new(tenant.id, now, Actor::User(user), "oauth.consent_revoked")

@@ -10,6 +10,8 @@
 //! credentials grant inserts its grant row, grouped with those of concurrent
 //! requests in one commit ([`crate::store::grant_batch`]).
 
+use std::sync::Arc;
+
 use serde_json::{json, Map, Value};
 use usso_oidc::jose::{self, Algorithm};
 use usso_oidc::pkce::{CodeChallenge, CodeVerifier};
@@ -132,6 +134,7 @@ pub async fn issue_code(
 async fn revoke(hub: &Hub, tenant: &Tenant, grant: GrantId, why: &str) -> Result<(), GrantError> {
     let mut tx = hub.store.begin().await?;
     if oauth_grants::revoke_grant(&mut tx, tenant.id, grant, hub.now()).await? {
+        tx.invalidates_cached_reads();
         record(
             &mut tx,
             &AuditEvent::new(tenant.id, hub.now(), Actor::System, "oauth.grant_revoked")
@@ -523,20 +526,33 @@ pub async fn check_access_token(
         .and_then(Value::as_str)
         .and_then(tokens::grant_of_jti)
         .ok_or(GrantError::InvalidGrant("invalid access token"))?;
-    let grant = {
-        let mut conn = hub.store.conn().await?;
-        match oauth_grants::grant(&mut conn, tenant.id, grant_id).await {
-            Ok(g) => g,
-            Err(StoreError::NotFound) => {
-                return Err(GrantError::InvalidGrant("invalid access token"))
-            }
-            Err(e) => return Err(e.into()),
+    // Grants change only by revocation (or go with their client), which
+    // moves the change epoch: a cached grant read in the current epoch is
+    // what the database says.
+    let (now, epoch) = (hub.now(), hub.store.cache_epoch());
+    let key = (tenant.id, grant_id);
+    let grant = match hub.grants_by_id.get_at(&key, now, epoch) {
+        Some(grant) => grant,
+        None => {
+            let mut conn = hub.store.conn().await?;
+            let grant = match oauth_grants::grant(&mut conn, tenant.id, grant_id).await {
+                Ok(g) => Arc::new(g),
+                Err(StoreError::NotFound) => {
+                    return Err(GrantError::InvalidGrant("invalid access token"))
+                }
+                Err(e) => return Err(e.into()),
+            };
+            hub.grants_by_id.put_at(key, Arc::clone(&grant), now, epoch);
+            grant
         }
     };
     if grant.revoked_at.is_some() {
         return Err(GrantError::InvalidGrant("the grant was revoked"));
     }
-    Ok(ValidAccessToken { claims, grant })
+    Ok(ValidAccessToken {
+        claims,
+        grant: Grant::clone(&grant),
+    })
 }
 
 /// The UserInfo claims (OIDC Core §5.3) of a checked access token.

@@ -49,6 +49,7 @@ pub async fn revoke(
     let mut tx = hub.store.begin().await?;
     let revoked = oauth_grants::revoke_grant(&mut tx, tenant.id, grant.id, now).await?;
     if revoked {
+        tx.invalidates_cached_reads();
         record(
             &mut tx,
             &AuditEvent::new(tenant.id, now, Actor::System, "oauth.grant_revoked")
