@@ -88,7 +88,39 @@ impl Hub {
         let id: ClientId = client_id
             .parse()
             .map_err(|_| ServiceError::NotFound("client"))?;
-        self.get_client(tenant, id).await
+        match self
+            .client_with_secret(tenant, &id.to_string())
+            .await?
+            .as_ref()
+        {
+            Some((client, _)) => Ok(client.clone()),
+            None => Err(ServiceError::NotFound("client")),
+        }
+    }
+
+    /// A client and its secret's keyed hash by `client_id` (`None`: no such
+    /// client), from the hub's cache when read in the store's current change
+    /// epoch (every client write moves it).
+    async fn client_with_secret(
+        &self,
+        tenant: &Tenant,
+        client_id: &str,
+    ) -> Result<ClientWithSecret, ServiceError> {
+        let (now, epoch) = (self.now(), self.store.cache_epoch());
+        let key = (tenant.id, client_id.to_owned());
+        if let Some(found) = self.clients_by_id.get_at(&key, now, epoch) {
+            return Ok(found);
+        }
+        let mut conn = self.store.conn().await?;
+        let found: ClientWithSecret =
+            match clients::with_secret_hash(&mut conn, tenant.id, client_id).await {
+                Ok(found) => Arc::new(Some(found)),
+                Err(StoreError::NotFound) => Arc::new(None),
+                Err(e) => return Err(e.into()),
+            };
+        self.clients_by_id
+            .put_at(key, Arc::clone(&found), now, epoch);
+        Ok(found)
     }
 
     /// A client by `client_id` or, failing that, by name (for operators).
@@ -240,23 +272,7 @@ impl Hub {
         secret: &str,
     ) -> Result<Client, ServiceError> {
         let presented = self.secrets.hash(secret);
-        let (now, epoch) = (self.now(), self.store.cache_epoch());
-        let key = (tenant.id, client_id.to_owned());
-        let found = match self.clients_by_id.get_at(&key, now, epoch) {
-            Some(found) => found,
-            None => {
-                let mut conn = self.store.conn().await?;
-                let found: ClientWithSecret =
-                    match clients::with_secret_hash(&mut conn, tenant.id, client_id).await {
-                        Ok(found) => Arc::new(Some(found)),
-                        Err(StoreError::NotFound) => Arc::new(None),
-                        Err(e) => return Err(e.into()),
-                    };
-                self.clients_by_id
-                    .put_at(key, Arc::clone(&found), now, epoch);
-                found
-            }
-        };
+        let found = self.client_with_secret(tenant, client_id).await?;
         secret_matches(found.as_ref().as_ref(), &presented).ok_or(ServiceError::Unauthorized)
     }
 }

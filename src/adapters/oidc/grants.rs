@@ -131,6 +131,29 @@ pub async fn issue_code(
     Ok(code)
 }
 
+/// The grant `id` (`None` if there is none), from the hub's cache when it
+/// was read in the store's current change epoch: grants change only by
+/// revocation (or go with their client or tenant), which moves the epoch.
+async fn grant_by_id(
+    hub: &Hub,
+    tenant: &Tenant,
+    id: GrantId,
+) -> Result<Option<Arc<Grant>>, ServiceError> {
+    let (now, epoch) = (hub.now(), hub.store.cache_epoch());
+    let key = (tenant.id, id);
+    if let Some(grant) = hub.grants_by_id.get_at(&key, now, epoch) {
+        return Ok(Some(grant));
+    }
+    let mut conn = hub.store.conn().await?;
+    let grant = match oauth_grants::grant(&mut conn, tenant.id, id).await {
+        Ok(g) => Arc::new(g),
+        Err(StoreError::NotFound) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    hub.grants_by_id.put_at(key, Arc::clone(&grant), now, epoch);
+    Ok(Some(grant))
+}
+
 async fn revoke(hub: &Hub, tenant: &Tenant, grant: GrantId, why: &str) -> Result<(), GrantError> {
     let mut tx = hub.store.begin().await?;
     if oauth_grants::revoke_grant(&mut tx, tenant.id, grant, hub.now()).await? {
@@ -293,10 +316,9 @@ pub async fn redeem_code(
             Err(e) => return Err(e.into()),
         }
     };
-    let grant = {
-        let mut conn = hub.store.conn().await?;
-        oauth_grants::grant(&mut conn, tenant.id, stored.grant_id).await?
-    };
+    let grant = grant_by_id(hub, tenant, stored.grant_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     if grant.client_id != client.id {
         return Err(GrantError::InvalidGrant(
             "the code was issued to another client",
@@ -380,10 +402,9 @@ pub async fn refresh(
             Err(e) => return Err(e.into()),
         }
     };
-    let grant = {
-        let mut conn = hub.store.conn().await?;
-        oauth_grants::grant(&mut conn, tenant.id, stored.grant_id).await?
-    };
+    let grant = grant_by_id(hub, tenant, stored.grant_id)
+        .await?
+        .ok_or(StoreError::NotFound)?;
     if grant.client_id != client.id {
         return Err(GrantError::InvalidGrant(
             "the refresh token was issued to another client",
@@ -526,25 +547,8 @@ pub async fn check_access_token(
         .and_then(Value::as_str)
         .and_then(tokens::grant_of_jti)
         .ok_or(GrantError::InvalidGrant("invalid access token"))?;
-    // Grants change only by revocation (or go with their client), which
-    // moves the change epoch: a cached grant read in the current epoch is
-    // what the database says.
-    let (now, epoch) = (hub.now(), hub.store.cache_epoch());
-    let key = (tenant.id, grant_id);
-    let grant = match hub.grants_by_id.get_at(&key, now, epoch) {
-        Some(grant) => grant,
-        None => {
-            let mut conn = hub.store.conn().await?;
-            let grant = match oauth_grants::grant(&mut conn, tenant.id, grant_id).await {
-                Ok(g) => Arc::new(g),
-                Err(StoreError::NotFound) => {
-                    return Err(GrantError::InvalidGrant("invalid access token"))
-                }
-                Err(e) => return Err(e.into()),
-            };
-            hub.grants_by_id.put_at(key, Arc::clone(&grant), now, epoch);
-            grant
-        }
+    let Some(grant) = grant_by_id(hub, tenant, grant_id).await? else {
+        return Err(GrantError::InvalidGrant("invalid access token"));
     };
     if grant.revoked_at.is_some() {
         return Err(GrantError::InvalidGrant("the grant was revoked"));
