@@ -123,19 +123,21 @@ impl Application {
     ) -> std::io::Result<()> {
         let store = self.state.hub.store.clone();
         let sweeper = crate::jobs::session_sweep::spawn(
-            self.state.hub.clone(),
+            Hub::clone(&self.state.hub),
             std::time::Duration::from_secs(600),
         );
         let rotation = crate::jobs::key_rotation::spawn(
-            self.state.hub.clone(),
+            Hub::clone(&self.state.hub),
             std::time::Duration::from_secs(3600),
         );
         let backchannel = crate::jobs::backchannel_logout::spawn(
-            self.state.hub.clone(),
+            Hub::clone(&self.state.hub),
             std::time::Duration::from_secs(5),
         );
-        let ldap =
-            crate::jobs::ldap_sync::spawn(self.state.hub.clone(), crate::jobs::ldap_sync::TICK);
+        let ldap = crate::jobs::ldap_sync::spawn(
+            Hub::clone(&self.state.hub),
+            crate::jobs::ldap_sync::TICK,
+        );
         let app = http::router(self.state).into_make_service_with_connect_info::<SocketAddr>();
         let result = axum::serve(self.listener, app)
             .with_graceful_shutdown(shutdown)

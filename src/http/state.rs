@@ -9,7 +9,9 @@ use super::metrics::Metrics;
 
 #[derive(Debug, Clone)]
 pub struct AppState {
-    pub hub: Hub,
+    /// Shared, not cloned per request: a `Hub` is a few dozen `Arc`s, and
+    /// axum clones the state for every request.
+    pub hub: Arc<Hub>,
     pub metrics: Arc<Metrics>,
     /// Cookies carry `Secure` when the public URL is https.
     pub secure_cookies: bool,
@@ -20,7 +22,7 @@ pub struct AppState {
 impl AppState {
     pub fn new(hub: Hub, secure_cookies: bool) -> Self {
         Self {
-            hub,
+            hub: Arc::new(hub),
             metrics: Arc::new(Metrics::default()),
             secure_cookies,
             ready: Arc::new(AtomicBool::new(false)),

@@ -41,6 +41,9 @@ use crate::core::{Clock, GrantId, TenantId};
 use crate::secrets::{MasterKey, PasswordHasher, SecretBox, SecretHasher};
 use crate::store::{self, events, Store};
 
+/// The claims of an access token whose signature was checked.
+pub type TokenClaims = Arc<serde_json::Map<String, serde_json::Value>>;
+
 /// Everything a use case needs; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Hub {
@@ -69,6 +72,9 @@ pub struct Hub {
     /// against the store's change epoch (a revocation marks its
     /// transaction).
     pub grants_by_id: Arc<lookup_cache::LookupCache<(TenantId, GrantId), Arc<Grant>>>,
+    /// Access tokens whose signature and `typ` were checked, with their
+    /// claims, by tenant and token; cleared with the tenants' key lists.
+    pub verified_access_tokens: Arc<lookup_cache::LookupCache<(TenantId, String), TokenClaims>>,
     /// Client credentials grants waiting for their group commit.
     pub grant_rows: Arc<store::grant_batch::GrantBatch>,
     /// Opened (unsealed, parsed) private signing keys, by tenant and `kid`.
@@ -99,6 +105,7 @@ impl Hub {
             signing_key_lists: Arc::default(),
             clients_by_id: Arc::default(),
             grants_by_id: Arc::default(),
+            verified_access_tokens: Arc::default(),
             grant_rows: Arc::default(),
             opened_signing_keys: Arc::default(),
             upstream_documents: Arc::default(),

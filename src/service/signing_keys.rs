@@ -214,6 +214,7 @@ impl Hub {
     /// made).
     fn forget_signing_keys(&self) {
         self.signing_key_lists.clear();
+        self.verified_access_tokens.clear();
         self.opened_signing_keys.clear();
     }
 

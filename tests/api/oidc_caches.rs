@@ -33,6 +33,7 @@ async fn other_node(app: &TestApp) -> Hub {
         opened_signing_keys: Arc::default(),
         clients_by_id: Arc::default(),
         grants_by_id: Arc::default(),
+        verified_access_tokens: Arc::default(),
         grant_rows: Arc::default(),
         ..app.hub.clone()
     }
@@ -199,6 +200,45 @@ async fn an_access_token_whose_grant_another_node_revoked_is_refused_here_at_onc
         .unwrap();
     let (_, _, body) = json(response).await;
     assert_eq!(body, serde_json::json!({ "active": false }));
+}
+
+#[tokio::test]
+async fn a_token_checked_before_is_still_refused_once_expired_or_altered() {
+    let app = TestApp::spawn().await;
+    let acme = app
+        .hub
+        .create_tenant(Actor::Cli, "acme", None)
+        .await
+        .unwrap();
+    let rp = register(&app, &acme, service_client()).await;
+    let response = reqwest::Client::new()
+        .post(app.url("/t/acme/token"))
+        .basic_auth(&rp.client_id, rp.secret.as_deref())
+        .form(&[("grant_type", "client_credentials"), ("scope", "api:read")])
+        .send()
+        .await
+        .unwrap();
+    let (_, _, body) = json(response).await;
+    let token = body["access_token"].as_str().unwrap().to_owned();
+    let lifetime = body["expires_in"].as_i64().unwrap();
+    check_access_token(&app.hub, &acme, &token).await.unwrap();
+    let key = (acme.id, token.clone());
+    let claims = app
+        .hub
+        .verified_access_tokens
+        .get(&key, app.hub.now())
+        .expect("a checked token is cached");
+    // Another signature on the same claims is checked on its own.
+    let mut forged = token.clone();
+    let last = forged.pop().unwrap();
+    forged.push(if last == 'A' { 'B' } else { 'A' });
+    assert!(check_access_token(&app.hub, &acme, &forged).await.is_err());
+    // Its lifetime is checked every time, also from the cache.
+    app.clock.advance(time::Duration::seconds(lifetime + 1));
+    app.hub
+        .verified_access_tokens
+        .put(key, claims, app.hub.now());
+    assert!(check_access_token(&app.hub, &acme, &token).await.is_err());
 }
 
 #[tokio::test]

@@ -520,7 +520,7 @@ pub async fn client_credentials(
 /// A verified, live access token of this tenant: its claims and grant.
 #[derive(Debug)]
 pub struct ValidAccessToken {
-    pub claims: Map<String, Value>,
+    pub claims: Arc<Map<String, Value>>,
     pub grant: Grant,
 }
 
@@ -532,13 +532,26 @@ pub async fn check_access_token(
     token: &str,
 ) -> Result<ValidAccessToken, GrantError> {
     let invalid = |_| GrantError::InvalidGrant("invalid access token");
-    let jwks = hub.jwks(tenant).await?;
-    let verified = jose::verify(token, &jwks, &[Algorithm::Es256]).map_err(invalid)?;
-    if !verified.header.typ_is(tokens::ACCESS_TOKEN_TYP) {
-        return Err(GrantError::InvalidGrant("not an access token"));
-    }
-    let claims = verified.claims;
-    jose::validate_time(&claims, hub.now().unix_timestamp(), 0).map_err(invalid)?;
+    // A token whose signature was checked within the lookup TTL (the time
+    // the tenant's published keys are cached anyway) is not checked again;
+    // its lifetime and its grant are, every time.
+    let now = hub.now();
+    let key = (tenant.id, token.to_owned());
+    let claims = match hub.verified_access_tokens.get(&key, now) {
+        Some(claims) => claims,
+        None => {
+            let jwks = hub.jwks(tenant).await?;
+            let verified = jose::verify(token, &jwks, &[Algorithm::Es256]).map_err(invalid)?;
+            if !verified.header.typ_is(tokens::ACCESS_TOKEN_TYP) {
+                return Err(GrantError::InvalidGrant("not an access token"));
+            }
+            let claims = Arc::new(verified.claims);
+            hub.verified_access_tokens
+                .put(key, Arc::clone(&claims), now);
+            claims
+        }
+    };
+    jose::validate_time(&claims, now.unix_timestamp(), 0).map_err(invalid)?;
     if claims.get("iss").and_then(Value::as_str) != Some(hub.issuer(tenant).as_str()) {
         return Err(GrantError::InvalidGrant("issued by another provider"));
     }
