@@ -73,7 +73,8 @@ pub struct Hub {
     /// transaction).
     pub grants_by_id: Arc<lookup_cache::LookupCache<(TenantId, GrantId), Arc<Grant>>>,
     /// Access tokens whose signature and `typ` were checked, with their
-    /// claims, by tenant and token; cleared with the tenants' key lists.
+    /// claims, by tenant and the token's keyed hash; cleared with the
+    /// tenants' key lists.
     pub verified_access_tokens: Arc<lookup_cache::LookupCache<(TenantId, String), TokenClaims>>,
     /// Client credentials grants waiting for their group commit.
     pub grant_rows: Arc<store::grant_batch::GrantBatch>,

@@ -48,6 +48,24 @@ fn service_client() -> ClientFields {
     }
 }
 
+/// A client credentials access token for `client_id` / `secret` from the
+/// app's token endpoint, with its `expires_in`.
+async fn client_credentials_token(app: &TestApp, client_id: &str, secret: &str) -> (String, i64) {
+    let response = reqwest::Client::new()
+        .post(app.url("/t/acme/token"))
+        .basic_auth(client_id, Some(secret))
+        .form(&[("grant_type", "client_credentials"), ("scope", "api:read")])
+        .send()
+        .await
+        .unwrap();
+    let (status, _, body) = json(response).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    (
+        body["access_token"].as_str().unwrap().to_owned(),
+        body["expires_in"].as_i64().unwrap(),
+    )
+}
+
 #[tokio::test]
 async fn a_key_rotated_on_another_node_signs_here_within_the_ttl() {
     let app = TestApp::spawn().await;
@@ -149,26 +167,8 @@ async fn an_access_token_whose_grant_another_node_revoked_is_refused_here_at_onc
         .unwrap();
     let rp = register(&app, &acme, service_client()).await;
     let secret = rp.secret.clone().unwrap();
-    let token = |app: &TestApp| {
-        let (url, id, secret) = (
-            app.url("/t/acme/token"),
-            rp.client_id.clone(),
-            secret.clone(),
-        );
-        async move {
-            let response = reqwest::Client::new()
-                .post(url)
-                .basic_auth(id, Some(secret))
-                .form(&[("grant_type", "client_credentials"), ("scope", "api:read")])
-                .send()
-                .await
-                .unwrap();
-            let (status, _, body) = json(response).await;
-            assert_eq!(status, StatusCode::OK, "{body}");
-            body["access_token"].as_str().unwrap().to_owned()
-        }
-    };
-    let (revoked, kept) = (token(&app).await, token(&app).await);
+    let (revoked, _) = client_credentials_token(&app, &rp.client_id, &secret).await;
+    let (kept, _) = client_credentials_token(&app, &rp.client_id, &secret).await;
     // Checked here: the grants are cached.
     let checked = check_access_token(&app.hub, &acme, &revoked).await.unwrap();
     check_access_token(&app.hub, &acme, &kept).await.unwrap();
@@ -211,18 +211,10 @@ async fn a_token_checked_before_is_still_refused_once_expired_or_altered() {
         .await
         .unwrap();
     let rp = register(&app, &acme, service_client()).await;
-    let response = reqwest::Client::new()
-        .post(app.url("/t/acme/token"))
-        .basic_auth(&rp.client_id, rp.secret.as_deref())
-        .form(&[("grant_type", "client_credentials"), ("scope", "api:read")])
-        .send()
-        .await
-        .unwrap();
-    let (_, _, body) = json(response).await;
-    let token = body["access_token"].as_str().unwrap().to_owned();
-    let lifetime = body["expires_in"].as_i64().unwrap();
+    let secret = rp.secret.clone().unwrap();
+    let (token, lifetime) = client_credentials_token(&app, &rp.client_id, &secret).await;
     check_access_token(&app.hub, &acme, &token).await.unwrap();
-    let key = (acme.id, token.clone());
+    let key = (acme.id, app.hub.secrets.hash(&token));
     let claims = app
         .hub
         .verified_access_tokens

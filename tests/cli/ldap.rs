@@ -24,16 +24,27 @@ const REPORT_KEYS: &[&str] = &[
 ];
 
 fn add(u: &Usso, slapd: &Slapd, extra: &[&str], password: &str) -> crate::harness::Run {
-    let url = slapd.url();
+    add_source(u, "corp", &slapd.url(), extra, password)
+}
+
+/// `ldap add` of source `name` at `url` in tenant acme, reading as the
+/// service account under ou=people / ou=groups; `extra` after those flags.
+fn add_source(
+    u: &Usso,
+    name: &str,
+    url: &str,
+    extra: &[&str],
+    password: &str,
+) -> crate::harness::Run {
     let mut args = vec![
         "ldap",
         "add",
         "--tenant",
         "acme",
         "--name",
-        "corp",
+        name,
         "--url",
-        &url,
+        url,
         "--bind-dn",
         READER_DN,
         "--bind-password-stdin",
@@ -233,29 +244,8 @@ async fn ldap_commands(u: Usso) {
     assert_refused(&gone, "not found");
 }
 
-/// `ldap add` for a TLS source: `url`, and `extra` after the common flags.
 fn add_tls(u: &Usso, name: &str, url: &str, extra: &[&str]) -> crate::harness::Run {
-    let mut args = vec![
-        "ldap",
-        "add",
-        "--tenant",
-        "acme",
-        "--name",
-        name,
-        "--url",
-        url,
-        "--bind-dn",
-        READER_DN,
-        "--bind-password-stdin",
-        "--base-dn",
-        "dc=example,dc=com",
-        "--users-dn",
-        PEOPLE,
-        "--groups-dn",
-        GROUPS,
-    ];
-    args.extend_from_slice(extra);
-    u.run_with_stdin(&args, Some("reader"))
+    add_source(u, name, url, extra, "reader")
 }
 
 /// `ldaps://` and `--start-tls` with the directory's own CA (`--ca-file`):

@@ -117,6 +117,9 @@ pub async fn issue_code(
         expires_at: now + CODE_LIFETIME,
         used_at: None,
     };
+    // Taken before the write: a revocation of this grant after it would
+    // move the epoch, so the entry below can never outlive it.
+    let epoch = hub.store.cache_epoch();
     let mut tx = hub.store.begin().await?;
     oauth_grants::insert_grant(&mut tx, &grant).await?;
     oauth_grants::insert_code(&mut tx, &hub.secrets.hash(&code), &stored).await?;
@@ -128,6 +131,9 @@ pub async fn issue_code(
     )
     .await?;
     tx.commit().await?;
+    // The code's redemption reads it next.
+    hub.grants_by_id
+        .put_at((tenant.id, grant.id), Arc::new(grant), now, epoch);
     Ok(code)
 }
 
@@ -534,9 +540,10 @@ pub async fn check_access_token(
     let invalid = |_| GrantError::InvalidGrant("invalid access token");
     // A token whose signature was checked within the lookup TTL (the time
     // the tenant's published keys are cached anyway) is not checked again;
-    // its lifetime and its grant are, every time.
+    // its lifetime and its grant are, every time. Kept by its keyed hash:
+    // the cache holds no bearer token.
     let now = hub.now();
-    let key = (tenant.id, token.to_owned());
+    let key = (tenant.id, hub.secrets.hash(token));
     let claims = match hub.verified_access_tokens.get(&key, now) {
         Some(claims) => claims,
         None => {
