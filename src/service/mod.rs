@@ -77,7 +77,10 @@ pub struct Hub {
     /// tenants' key lists.
     pub verified_access_tokens: Arc<lookup_cache::LookupCache<(TenantId, String), TokenClaims>>,
     /// Client credentials grants waiting for their group commit.
-    pub grant_rows: Arc<store::grant_batch::GrantBatch>,
+    pub grant_rows: Arc<store::oauth_batches::GrantRows>,
+    /// Code redemptions and refresh rotations waiting for their group
+    /// commit.
+    pub redemptions: Arc<store::oauth_batches::Redemptions>,
     /// Opened (unsealed, parsed) private signing keys, by tenant and `kid`.
     pub opened_signing_keys:
         Arc<lookup_cache::LookupCache<(TenantId, String), Arc<usso_oidc::jose::SigningKey>>>,
@@ -108,6 +111,7 @@ impl Hub {
             grants_by_id: Arc::default(),
             verified_access_tokens: Arc::default(),
             grant_rows: Arc::default(),
+            redemptions: Arc::default(),
             opened_signing_keys: Arc::default(),
             upstream_documents: Arc::default(),
             keygen: Arc::new(signing_keys::FreshKeys),

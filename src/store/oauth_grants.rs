@@ -40,7 +40,7 @@ pub async fn insert_grant(conn: &mut AnyConnection, g: &Grant) -> Result<(), Sto
 }
 
 /// Inserts `grants` in one statement (the group commit of
-/// [`super::grant_batch`]); every grant carries its own tenant.
+/// [`super::oauth_batches`]); every grant carries its own tenant.
 pub async fn insert_grants(conn: &mut AnyConnection, grants: &[Grant]) -> Result<(), StoreError> {
     if grants.is_empty() {
         return Ok(());

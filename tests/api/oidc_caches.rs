@@ -4,13 +4,16 @@
 //! TTL; a client secret it rotates, a client it deletes, a grant it revokes
 //! count here at once (clients and grants are cached against the store's
 //! change epoch: on SQLite the stamp file both stores share; on PostgreSQL
-//! they are not cached); and the grant rows of concurrent client
-//! credentials grants, written by group commit, are all there when each
-//! token is answered.
+//! they are not cached); the grant rows of concurrent client credentials
+//! grants, written by group commit, are all there when each token is
+//! answered; and concurrent redemptions, group-committed too, still let one
+//! use of a code or refresh token win.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use reqwest::StatusCode;
+use serde_json::Value;
 use usso::adapters::oidc::grants::check_access_token;
 use usso::adapters::oidc::revocation::revoke;
 use usso::core::client::ClientFields;
@@ -21,7 +24,9 @@ use usso::service::{Hub, ServiceError};
 use usso::store::Store;
 
 use crate::harness::TestApp;
-use crate::oidc_support::{json, register};
+use crate::oidc_support::{
+    acme_with, code_for, json, logged_in, refresh, register, tokens, web_client, AuthRequest, Rp,
+};
 
 /// Another node: the same database (opened again) and clock, caches of
 /// its own.
@@ -266,5 +271,104 @@ async fn concurrent_client_credentials_grants_are_all_stored() {
         let at = body["access_token"].as_str().unwrap();
         // The token's grant row is committed: the token checks out.
         check_access_token(&app.hub, &acme, at).await.unwrap();
+    }
+}
+
+/// Sends `count` copies of a token request at once.
+async fn at_once(
+    app: &TestApp,
+    rp: &Rp,
+    forms: Vec<Vec<(String, String)>>,
+) -> Vec<(StatusCode, Value)> {
+    let mut requests = tokio::task::JoinSet::new();
+    for (i, form) in forms.into_iter().enumerate() {
+        let (url, id, secret) = (
+            app.url("/t/acme/token"),
+            rp.client_id.clone(),
+            rp.secret.clone(),
+        );
+        requests.spawn(async move {
+            let response = reqwest::Client::new()
+                .post(url)
+                .basic_auth(id, secret)
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            let (status, _, body) = json(response).await;
+            (i, status, body)
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(answer) = requests.join_next().await {
+        answers.push(answer.unwrap());
+    }
+    answers.sort_by_key(|(i, _, _)| *i);
+    answers.into_iter().map(|(_, s, b)| (s, b)).collect()
+}
+
+fn refresh_form(token: &str) -> Vec<(String, String)> {
+    vec![
+        ("grant_type".into(), "refresh_token".into()),
+        ("refresh_token".into(), token.into()),
+    ]
+}
+
+#[tokio::test]
+async fn concurrent_redemptions_of_one_code_or_refresh_token_have_one_winner() {
+    let (app, _, rp) = acme_with(web_client("web")).await;
+    // Independent rotations at once all succeed.
+    let mut chains = Vec::new();
+    for _ in 0..6 {
+        let (body, _) = tokens(&app, "acme", &rp, "openid offline_access").await;
+        chains.push(body["refresh_token"].as_str().unwrap().to_owned());
+    }
+    let answers = at_once(&app, &rp, chains.iter().map(|t| refresh_form(t)).collect()).await;
+    let mut rotated = HashSet::new();
+    for (status, body) in &answers {
+        assert_eq!(*status, StatusCode::OK, "{body}");
+        rotated.insert(body["refresh_token"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(rotated.len(), 6);
+
+    // One refresh token sent 8 times at once: one rotation wins; the others
+    // are invalid_grant, and the replay revokes the family, so the winner's
+    // new token is refused too.
+    let replayed = rotated.iter().next().unwrap().clone();
+    let answers = at_once(&app, &rp, vec![refresh_form(&replayed); 8]).await;
+    let winners: Vec<&Value> = answers
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::OK)
+        .map(|(_, b)| b)
+        .collect();
+    assert_eq!(winners.len(), 1, "{answers:?}");
+    for (status, body) in answers.iter().filter(|(s, _)| *s != StatusCode::OK) {
+        assert_eq!(*status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["error"], "invalid_grant", "{body}");
+    }
+    let next = winners[0]["refresh_token"].as_str().unwrap();
+    let (status, _, body) = json(refresh(&app, "acme", &rp, next).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error"], "invalid_grant");
+
+    // One code redeemed 8 times at once: one token response.
+    let browser = logged_in(&app, "acme").await;
+    let request = AuthRequest::new(&rp.client_id, "openid");
+    let code = code_for(&app, &browser, "acme", &request).await;
+    let form: Vec<(String, String)> = vec![
+        ("grant_type".into(), "authorization_code".into()),
+        ("code".into(), code),
+        (
+            "redirect_uri".into(),
+            request.get("redirect_uri").unwrap().to_owned(),
+        ),
+        ("code_verifier".into(), request.verifier.clone()),
+    ];
+    let answers = at_once(&app, &rp, vec![form; 8]).await;
+    let ok = answers.iter().filter(|(s, _)| *s == StatusCode::OK).count();
+    assert_eq!(ok, 1, "{answers:?}");
+    for (status, body) in answers.iter().filter(|(s, _)| *s != StatusCode::OK) {
+        assert_eq!(*status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["error"], "invalid_grant", "{body}");
     }
 }

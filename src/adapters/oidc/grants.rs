@@ -4,11 +4,11 @@
 //! §4.1.2), rotating refresh tokens (a replayed one revokes the family, RFC
 //! 9700 §4.14.2), client credentials (§4.4), and checking access tokens.
 //!
-//! Each grant writes once: a code redemption or a refresh rotation consumes
-//! the code or token and stores the new refresh token in one transaction
-//! (the tokens are signed before it, so that it stays short); a client
-//! credentials grant inserts its grant row, grouped with those of concurrent
-//! requests in one commit ([`crate::store::grant_batch`]).
+//! Each grant writes once, grouped with the writes of concurrent requests
+//! in one commit ([`crate::store::oauth_batches`]): a code redemption or a
+//! refresh rotation consumes the code or token and stores the new refresh
+//! token (the tokens are signed before, so that the transaction stays
+//! short); a client credentials grant inserts its grant row.
 
 use std::sync::Arc;
 
@@ -31,6 +31,7 @@ use crate::core::user::{User, UserStatus};
 use crate::core::GrantId;
 use crate::secrets::tokens::new_token;
 use crate::service::{record, Hub, ServiceError};
+use crate::store::oauth_batches::{Redeemed, Redemption};
 use crate::store::{oauth_grants, users, StoreError};
 
 /// Why a grant was refused: `invalid_grant` or `invalid_scope` (RFC 6749
@@ -195,8 +196,8 @@ async fn grant_user(hub: &Hub, tenant: &Tenant, grant: &Grant) -> Result<User, G
 type PendingRefresh = (String, RefreshToken);
 
 /// Consumes the refresh token (`refresh`) or the code whose keyed hash is
-/// `hash` and stores the new refresh token, in one transaction. `false`
-/// when another redemption won (nothing is stored).
+/// `hash` and stores the new refresh token, in the transaction of its group
+/// commit. `false` when another redemption won (nothing is stored).
 async fn consume_and_store(
     hub: &Hub,
     tenant: &Tenant,
@@ -204,22 +205,20 @@ async fn consume_and_store(
     refresh: bool,
     pending: Option<&PendingRefresh>,
 ) -> Result<bool, GrantError> {
-    let now = hub.now();
-    let mut tx = hub.store.begin().await?;
-    let won = if refresh {
-        oauth_grants::use_refresh(&mut tx, tenant.id, hash, now).await?
-    } else {
-        oauth_grants::use_code(&mut tx, tenant.id, hash, now).await?
+    let redemption = Redemption {
+        tenant: tenant.id,
+        kind: if refresh {
+            Redeemed::RefreshToken
+        } else {
+            Redeemed::Code
+        },
+        hash: hash.to_owned(),
+        at: hub.now(),
+        new_refresh: pending.cloned(),
     };
-    if won {
-        if let Some((token_hash, row)) = pending {
-            oauth_grants::insert_refresh(&mut tx, token_hash, row).await?;
-        }
-    }
-    // When the race was lost nothing changed: committing ends the empty
-    // transaction (and frees SQLite's write turn) before the caller revokes.
-    tx.commit().await?;
-    Ok(won)
+    // Group-committed with concurrent redemptions; when the race was lost
+    // nothing was written, and the caller revokes.
+    Ok(hub.redemptions.submit(&hub.store, redemption).await?)
 }
 
 /// Mints the tokens of a user grant; a refresh token when the scope asks
@@ -512,7 +511,7 @@ pub async fn client_credentials(
         },
     )
     .await?;
-    hub.grant_rows.insert(&hub.store, grant).await?;
+    hub.grant_rows.submit(&hub.store, grant).await?;
     Ok(TokenSet {
         access_token,
         expires_in: access_token_lifetime(&tenant.settings, &client.token_lifetimes)
