@@ -19,6 +19,7 @@ use usso::adapters::oidc::revocation::revoke;
 use usso::core::client::ClientFields;
 use usso::core::event::Actor;
 use usso::core::signing_key::KeyAlgorithm;
+use usso::core::tenant::Tenant;
 use usso::service::lookup_cache::LOOKUP_TTL;
 use usso::service::{Hub, ServiceError};
 use usso::store::Store;
@@ -51,6 +52,20 @@ fn service_client() -> ClientFields {
         scopes: Some(vec!["api:read".into()]),
         ..ClientFields::default()
     }
+}
+
+/// A fresh app with tenant acme and a client credentials client (and its
+/// secret).
+async fn acme_with_service_client() -> (TestApp, Tenant, Rp, String) {
+    let app = TestApp::spawn().await;
+    let acme = app
+        .hub
+        .create_tenant(Actor::Cli, "acme", None)
+        .await
+        .unwrap();
+    let rp = register(&app, &acme, service_client()).await;
+    let secret = rp.secret.clone().unwrap();
+    (app, acme, rp, secret)
 }
 
 /// A client credentials access token for `client_id` / `secret` from the
@@ -164,14 +179,7 @@ async fn a_client_secret_rotated_or_a_client_deleted_on_another_node_counts_here
 
 #[tokio::test]
 async fn an_access_token_whose_grant_another_node_revoked_is_refused_here_at_once() {
-    let app = TestApp::spawn().await;
-    let acme = app
-        .hub
-        .create_tenant(Actor::Cli, "acme", None)
-        .await
-        .unwrap();
-    let rp = register(&app, &acme, service_client()).await;
-    let secret = rp.secret.clone().unwrap();
+    let (app, acme, rp, secret) = acme_with_service_client().await;
     let (revoked, _) = client_credentials_token(&app, &rp.client_id, &secret).await;
     let (kept, _) = client_credentials_token(&app, &rp.client_id, &secret).await;
     // Checked here: the grants are cached.
@@ -209,14 +217,7 @@ async fn an_access_token_whose_grant_another_node_revoked_is_refused_here_at_onc
 
 #[tokio::test]
 async fn a_token_checked_before_is_still_refused_once_expired_or_altered() {
-    let app = TestApp::spawn().await;
-    let acme = app
-        .hub
-        .create_tenant(Actor::Cli, "acme", None)
-        .await
-        .unwrap();
-    let rp = register(&app, &acme, service_client()).await;
-    let secret = rp.secret.clone().unwrap();
+    let (app, acme, rp, secret) = acme_with_service_client().await;
     let (token, lifetime) = client_credentials_token(&app, &rp.client_id, &secret).await;
     check_access_token(&app.hub, &acme, &token).await.unwrap();
     let key = (acme.id, app.hub.secrets.hash(&token));
@@ -240,14 +241,7 @@ async fn a_token_checked_before_is_still_refused_once_expired_or_altered() {
 
 #[tokio::test]
 async fn concurrent_client_credentials_grants_are_all_stored() {
-    let app = TestApp::spawn().await;
-    let acme = app
-        .hub
-        .create_tenant(Actor::Cli, "acme", None)
-        .await
-        .unwrap();
-    let rp = register(&app, &acme, service_client()).await;
-    let secret = rp.secret.clone().unwrap();
+    let (app, acme, rp, secret) = acme_with_service_client().await;
     let mut requests = tokio::task::JoinSet::new();
     for _ in 0..24 {
         let (url, id, secret) = (
