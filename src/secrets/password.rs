@@ -1,13 +1,17 @@
 //! Password hashing with argon2id at the OWASP parameters (m = 19 MiB,
 //! t = 2, p = 1), run on the blocking pool with at most one hash per core at
 //! a time, so a burst of logins cannot starve the async workers.
-//! Failures cost the same whether or not the user exists.
+//! Failures cost the same whether or not the user exists. A verification
+//! reuses its blocking thread's argon2 memory (19 MiB) instead of
+//! allocating and zeroing it for every login.
 
+use std::cell::RefCell;
 use std::sync::Arc;
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use subtle::ConstantTimeEq;
 use thiserror::Error;
 use tokio::sync::Semaphore;
 
@@ -89,14 +93,53 @@ fn hash_blocking(params: &Params, password: &str) -> Result<String, PasswordErro
         .map_err(|e| PasswordError::Hash(e.to_string()))
 }
 
+thread_local! {
+    /// The argon2 memory of this thread's last verification, reused by the
+    /// next one (argon2 writes every block before it reads it).
+    static BLOCKS: RefCell<Vec<Block>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Whether `password` hashes to the PHC string `phc`, with the algorithm,
+/// version and parameters the string names (so older hashes still verify);
+/// the hashes are compared in constant time.
 fn verify_blocking(password: &str, phc: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(phc) else {
         return false;
     };
-    // The parameters come from the stored hash, so older hashes still verify.
-    Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok()
+    let (Some(expected), Some(salt)) = (parsed.hash, parsed.salt) else {
+        return false;
+    };
+    let Ok(algorithm) = Algorithm::try_from(parsed.algorithm) else {
+        return false;
+    };
+    let version = match parsed.version.map(Version::try_from).transpose() {
+        Ok(v) => v.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let Ok(params) = Params::try_from(&parsed) else {
+        return false;
+    };
+    let mut salt_bytes = [0u8; 64];
+    let Ok(salt) = salt.decode_b64(&mut salt_bytes) else {
+        return false;
+    };
+    let mut computed = vec![0u8; expected.len()];
+    let blocks = params.block_count();
+    let hashed = BLOCKS.with(|memory| {
+        let mut memory = memory.borrow_mut();
+        if memory.len() < blocks {
+            memory.resize(blocks, Block::default());
+        }
+        Argon2::new(algorithm, version, params)
+            .hash_password_into_with_memory(
+                password.as_bytes(),
+                salt,
+                &mut computed,
+                &mut memory[..blocks],
+            )
+            .is_ok()
+    });
+    hashed && bool::from(expected.as_bytes().ct_eq(&computed))
 }
 
 #[cfg(test)]
@@ -127,6 +170,64 @@ mod tests {
             .verify("x".into(), Some("not a phc".into()))
             .await
             .unwrap());
+    }
+
+    #[test]
+    fn verification_agrees_with_the_crates_own_on_any_parameters() {
+        use argon2::password_hash::PasswordVerifier;
+        // Bigger then smaller memory on the same thread (the buffer is
+        // reused), argon2id and argon2i, versions 0x13 and 0x10.
+        let cases = [
+            (
+                Algorithm::Argon2id,
+                Version::V0x13,
+                Params::new(512, 2, 1, None),
+            ),
+            (
+                Algorithm::Argon2id,
+                Version::V0x13,
+                Params::new(64, 1, 1, Some(16)),
+            ),
+            (
+                Algorithm::Argon2i,
+                Version::V0x10,
+                Params::new(256, 3, 2, None),
+            ),
+            (
+                Algorithm::Argon2id,
+                Version::V0x13,
+                Params::new(1024, 1, 4, Some(64)),
+            ),
+        ];
+        for (algorithm, version, params) in cases {
+            let salt = SaltString::generate(&mut OsRng);
+            let phc = Argon2::new(algorithm, version, params.unwrap())
+                .hash_password(b"correct horse", &salt)
+                .unwrap()
+                .to_string();
+            let parsed = PasswordHash::new(&phc).unwrap();
+            assert!(Argon2::default()
+                .verify_password(b"correct horse", &parsed)
+                .is_ok());
+            assert!(verify_blocking("correct horse", &phc), "{phc}");
+            assert!(!verify_blocking("correct horsE", &phc), "{phc}");
+            assert!(!verify_blocking("", &phc), "{phc}");
+            // A hash with one character changed (inside it, not in the
+            // last character's padding bits) does not verify.
+            let mut tampered: Vec<char> = phc.chars().collect();
+            let at = tampered.len() - 10;
+            tampered[at] = if tampered[at] == 'A' { 'B' } else { 'A' };
+            let tampered: String = tampered.into_iter().collect();
+            assert!(PasswordHash::new(&tampered).is_ok(), "{tampered}");
+            assert!(!verify_blocking("correct horse", &tampered), "{tampered}");
+        }
+        for broken in [
+            "",
+            "$argon2id$v=19$m=64,t=1,p=1$c2FsdHNhbHQ",
+            "$argon2x$v=19$m=64,t=1,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA",
+        ] {
+            assert!(!verify_blocking("x", broken), "{broken}");
+        }
     }
 
     #[test]
