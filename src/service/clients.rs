@@ -261,7 +261,7 @@ impl Hub {
     /// `Unauthorized`, the token endpoint's `invalid_client`.
     ///
     /// The keyed hashes are compared in constant time, and an unknown
-    /// `client_id` takes the same path (one query, one hash, one comparison)
+    /// `client_id` takes the same path (one read, one hash, one comparison)
     /// as a known one presenting a wrong secret, so that timing tells nothing
     /// about which clients exist; both are cached alike. The caller records
     /// the outcome with its context.

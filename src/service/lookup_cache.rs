@@ -35,6 +35,14 @@ struct Entry<V> {
     value: V,
 }
 
+impl<V> Entry<V> {
+    /// Younger than [`LOOKUP_TTL`] by the hub's clock (and not from its
+    /// future).
+    fn fresh(&self, now: OffsetDateTime) -> bool {
+        now - self.at < LOOKUP_TTL && self.at <= now
+    }
+}
+
 impl<K: Eq + Hash, V: Clone> Default for LookupCache<K, V> {
     fn default() -> Self {
         Self {
@@ -49,7 +57,7 @@ impl<K: Eq + Hash, V: Clone> LookupCache<K, V> {
         let entries = self.entries.lock().ok()?;
         entries
             .get(key)
-            .filter(|e| now - e.at < LOOKUP_TTL && e.at <= now)
+            .filter(|e| e.fresh(now))
             .map(|e| e.value.clone())
     }
 
@@ -64,7 +72,7 @@ impl<K: Eq + Hash, V: Clone> LookupCache<K, V> {
         let entries = self.entries.lock().ok()?;
         entries
             .get(key)
-            .filter(|e| e.epoch == Some(epoch) && now - e.at < LOOKUP_TTL && e.at <= now)
+            .filter(|e| e.epoch == Some(epoch) && e.fresh(now))
             .map(|e| e.value.clone())
     }
 

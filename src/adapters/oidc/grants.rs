@@ -195,23 +195,19 @@ async fn grant_user(hub: &Hub, tenant: &Tenant, grant: &Grant) -> Result<User, G
 /// A refresh token minted but not stored yet: its keyed hash and its row.
 type PendingRefresh = (String, RefreshToken);
 
-/// Consumes the refresh token (`refresh`) or the code whose keyed hash is
-/// `hash` and stores the new refresh token, in the transaction of its group
+/// Consumes the code or refresh token (`kind`) whose keyed hash is `hash`
+/// and stores the new refresh token, in the transaction of its group
 /// commit. `false` when another redemption won (nothing is stored).
 async fn consume_and_store(
     hub: &Hub,
     tenant: &Tenant,
+    kind: Redeemed,
     hash: &str,
-    refresh: bool,
     pending: Option<&PendingRefresh>,
 ) -> Result<bool, GrantError> {
     let redemption = Redemption {
         tenant: tenant.id,
-        kind: if refresh {
-            Redeemed::RefreshToken
-        } else {
-            Redeemed::Code
-        },
+        kind,
         hash: hash.to_owned(),
         at: hub.now(),
         new_refresh: pending.cloned(),
@@ -380,7 +376,7 @@ pub async fn redeem_code(
     )
     .await?;
     // Exactly one redemption wins, even when two race.
-    if !consume_and_store(hub, tenant, &hash, false, pending.as_ref()).await? {
+    if !consume_and_store(hub, tenant, Redeemed::Code, &hash, pending.as_ref()).await? {
         revoke(hub, tenant, grant.id, "authorization code replayed").await?;
         return Err(GrantError::InvalidGrant("the code was already used"));
     }
@@ -456,7 +452,7 @@ pub async fn refresh(
         pending = Some((hub.secrets.hash(&token), successor));
         set.refresh_token = Some(token);
     }
-    if !consume_and_store(hub, tenant, &hash, true, pending.as_ref()).await? {
+    if !consume_and_store(hub, tenant, Redeemed::RefreshToken, &hash, pending.as_ref()).await? {
         revoke(hub, tenant, grant.id, "refresh token replayed").await?;
         return Err(GrantError::InvalidGrant(
             "the refresh token was already used",
@@ -526,7 +522,7 @@ pub async fn client_credentials(
 #[derive(Debug)]
 pub struct ValidAccessToken {
     pub claims: Arc<Map<String, Value>>,
-    pub grant: Grant,
+    pub grant: Arc<Grant>,
 }
 
 /// Checks a bearer access token: signature by this tenant's keys, `typ`,
@@ -572,10 +568,7 @@ pub async fn check_access_token(
     if grant.revoked_at.is_some() {
         return Err(GrantError::InvalidGrant("the grant was revoked"));
     }
-    Ok(ValidAccessToken {
-        claims,
-        grant: Grant::clone(&grant),
-    })
+    Ok(ValidAccessToken { claims, grant })
 }
 
 /// The UserInfo claims (OIDC Core §5.3) of a checked access token.

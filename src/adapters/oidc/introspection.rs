@@ -17,6 +17,8 @@
 //! [`find`] is shared with revocation ([`super::revocation`], RFC 7009), whose
 //! `token_type_hint` has the same two values.
 
+use std::sync::Arc;
+
 use serde::Serialize;
 use serde_json::Value;
 
@@ -56,7 +58,10 @@ impl TokenTypeHint {
 #[derive(Debug)]
 pub enum FoundToken {
     Access(ValidAccessToken),
-    Refresh { stored: RefreshToken, grant: Grant },
+    Refresh {
+        stored: RefreshToken,
+        grant: Arc<Grant>,
+    },
 }
 
 impl FoundToken {
@@ -92,7 +97,10 @@ async fn find_refresh(
         Err(e) => return Err(e.into()),
     };
     match oauth_grants::grant(&mut conn, tenant.id, stored.grant_id).await {
-        Ok(grant) => Ok(Some(FoundToken::Refresh { stored, grant })),
+        Ok(grant) => Ok(Some(FoundToken::Refresh {
+            stored,
+            grant: Arc::new(grant),
+        })),
         Err(StoreError::NotFound) => Ok(None),
         Err(e) => Err(e.into()),
     }
