@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs what building and testing USSO needs on a fresh Debian machine:
 # the C libraries of later dependencies (libxmlsec1 for SAML signatures),
-# pkg-config and libclang for their bindings, and OpenLDAP's slapd and
-# client tools (the LDAP sync tests run a throwaway directory). Skips what
-# is already there.
+# pkg-config and libclang for their bindings, OpenLDAP's slapd and client
+# tools (the LDAP sync tests run a throwaway directory) and openssl (which
+# makes that directory's throwaway TLS certificates). Skips what is already
+# there.
 set -euo pipefail
 
-packages=(pkg-config libxml2-dev libxmlsec1-dev libclang-dev slapd ldap-utils)
+packages=(pkg-config libxml2-dev libxmlsec1-dev libclang-dev slapd ldap-utils openssl)
 # Node.js runs the OIDC conformance peer (openid-client) when it is missing.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
