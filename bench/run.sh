@@ -18,7 +18,7 @@
 # (8); SKIP_PEER=1; PEER_WORKERS (1 2: oidc-provider with 1 process, then
 # 2 under node:cluster); USSO_BENCH_POSTGRES_URL (e.g.
 # postgres://postgres@127.0.0.1:5432/test: only used to create and drop a
-# database of its own); CARGO_TARGET_DIR (/root/.cache/usso-target-release);
+# database of its own); CARGO_TARGET_DIR (cargo's own target directory);
 # SKIP_BUILD=1 uses the binaries already built there; SKIP_STARTUP=1 skips
 # the start-up on a tenant of 1,000,000 users (bench/startup_big.sh, its own
 # section of BENCHMARKS.md); SKIP_LDAP=1 skips the
@@ -36,7 +36,7 @@ WARMUP="${WARMUP:-2}"
 CONCURRENCY="${CONCURRENCY:-64}"
 LOGIN_CONCURRENCY="${LOGIN_CONCURRENCY:-8}"
 PEER_WORKERS="${PEER_WORKERS:-1 2}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/root/.cache/usso-target-release}"
+. "$ROOT/scripts/target_dir.sh"
 RESOURCE="https://api.bench.example"
 
 if [ "${SKIP_BUILD:-0}" = 1 ]; then

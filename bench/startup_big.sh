@@ -21,7 +21,8 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
-BIN="${1:-${CARGO_TARGET_DIR:-/root/.cache/usso-target-release}/release/usso}"
+[ -n "${1:-}" ] || . "$ROOT/scripts/target_dir.sh"
+BIN="${1:-$CARGO_TARGET_DIR/release/usso}"
 BIG_USERS="${BIG_USERS:-1000000}"
 RUNS="${RUNS:-5}"
 command -v curl >/dev/null || { echo "curl is needed" >&2; exit 1; }

@@ -16,7 +16,8 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 cargo test --workspace --locked
 
 # Real peers against the real binary (conformance/README.md).
-usso_bin="${CARGO_TARGET_DIR:-$PWD/target}/debug/usso"
+. scripts/target_dir.sh
+usso_bin="$CARGO_TARGET_DIR/debug/usso"
 cargo build --locked --bin usso
 conformance/oidc/run.sh "$usso_bin"
 conformance/scim/run.sh "$usso_bin"

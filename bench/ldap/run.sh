@@ -22,7 +22,7 @@
 # Environment: LDAP_USERS (100000), LDAP_GROUPS (1000), RUNS (3) rounds per
 # store; USSO_BENCH_POSTGRES_URL (e.g. postgres://postgres@127.0.0.1:5432/test:
 # only used to create and drop a database of its own per round) adds the
-# PostgreSQL rounds; CARGO_TARGET_DIR (/root/.cache/usso-target-release);
+# PostgreSQL rounds; CARGO_TARGET_DIR (cargo's own target directory);
 # SKIP_BUILD=1 uses the usso binary already built there (or USSO_BIN);
 # BENCH_WRITE=0 prints the section without writing BENCHMARKS.md;
 # SLAPD_PORT (a free port).
@@ -36,7 +36,7 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 LDAP_USERS="${LDAP_USERS:-100000}"
 LDAP_GROUPS="${LDAP_GROUPS:-1000}"
 RUNS="${RUNS:-3}"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/root/.cache/usso-target-release}"
+. "$ROOT/scripts/target_dir.sh"
 SUFFIX="dc=example,dc=com"
 
 die() { echo "bench/ldap: $*" >&2; exit 1; }

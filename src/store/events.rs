@@ -4,6 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::codec::{from_json, from_micros, micros, parse_id, to_json};
+use super::dialect::Dialect;
 use super::sql::Sql;
 use super::{Page, StoreError};
 use crate::core::event::{Actor, AuditEvent, Outcome};
@@ -74,7 +75,8 @@ pub async fn append_many(
     events: &[AuditEvent],
 ) -> Result<(), StoreError> {
     for chunk in events.chunks(500) {
-        let mut sql = Sql::new(
+        let mut sql = Sql::new_in(
+            Dialect::of(conn),
             "INSERT INTO audit_events (tenant_id, id, at, actor_type, actor_id, action, \
              target_type, target_id, outcome, ip, details) VALUES ",
         );

@@ -1,10 +1,10 @@
 //! Group commit: the writes of concurrent requests applied together in one
-//! transaction, each request answered only once that transaction committed
-//! — as durable as one transaction each, none lost on a crash, but one
-//! commit (and, on SQLite, one turn of the single writer, one `BEGIN` and
-//! one `COMMIT` hand-off to the connection's thread) for a whole batch.
-//! Used for client credentials grant rows and for code redemptions and
-//! refresh rotations ([`super::oauth_grants`]).
+//! atomic write (one statement, or one transaction), each request answered
+//! only once it committed — as durable as one write each, none lost on a
+//! crash, but one commit (and, on SQLite, one turn of the single writer and
+//! its connection's thread) for a whole batch. Used for client credentials
+//! grant rows and for code redemptions and refresh rotations
+//! ([`super::oauth_batches`]).
 //!
 //! The first request to find the queue empty spawns a flush; the flush
 //! waits for the previous one to finish, then takes everything queued by
@@ -19,16 +19,16 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
 
-use super::{Store, StoreError, WriteTx};
+use super::{Store, StoreError};
 
 /// Most items in one transaction.
 const MAX_ITEMS: usize = 256;
 
-/// Writes a batch inside the caller's transaction; one outcome per item, in
-/// order.
+/// Writes a batch atomically (all of it committed, or none); one outcome per
+/// item, in order.
 pub type WriteFn<T, R> =
     for<'a> fn(
-        &'a mut WriteTx,
+        &'a Store,
         &'a [T],
     ) -> Pin<Box<dyn Future<Output = Result<Vec<R>, StoreError>> + Send + 'a>>;
 
@@ -82,6 +82,11 @@ impl<T: Send + Sync + 'static, R: Send + 'static> GroupCommit<T, R> {
     /// Writes everything queued, after the flush before it.
     async fn flush(&self, store: &Store) {
         let _turn = self.turn.lock().await;
+        // Let the requests already running reach the queue first: one flush
+        // for them all instead of one more round trip to the writer each
+        // (halved the writer's wake-ups under load; no timer, no wait when
+        // nothing else is runnable).
+        tokio::task::yield_now().await;
         let mut waiting = match self.queue.lock() {
             Ok(mut queue) => std::mem::take(&mut *queue),
             Err(_) => return,
@@ -109,11 +114,7 @@ impl<T: Send + Sync + 'static, R: Send + 'static> GroupCommit<T, R> {
         }
     }
 
-    /// One transaction writing `items`.
     async fn run(&self, store: &Store, items: &[T]) -> Result<Vec<R>, StoreError> {
-        let mut tx = store.begin().await?;
-        let outcomes = (self.write)(&mut tx, items).await?;
-        tx.commit().await.map_err(StoreError::Database)?;
-        Ok(outcomes)
+        (self.write)(store, items).await
     }
 }

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 use sqlx::{AnyConnection, Row};
 
 use super::codec::parse_id;
+use super::dialect::Dialect;
 use super::sql::Sql;
 use super::StoreError;
 use crate::core::group::Member;
@@ -55,8 +56,10 @@ pub async fn external_ids(
     if groups.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut sql =
-        Sql::new("SELECT group_id, external_id FROM group_external_ids WHERE tenant_id = ");
+    let mut sql = Sql::new_in(
+        Dialect::of(conn),
+        "SELECT group_id, external_id FROM group_external_ids WHERE tenant_id = ",
+    );
     sql.text(tenant.to_string())
         .push(" AND source = ")
         .text(source)
@@ -82,7 +85,8 @@ pub async fn direct_groups_of_users(
     if users.is_empty() {
         return Ok(out);
     }
-    let mut sql = Sql::new(
+    let mut sql = Sql::new_in(
+        Dialect::of(conn),
         "SELECT m.user_id, g.id, g.name FROM group_user_members m JOIN groups g \
          ON g.tenant_id = m.tenant_id AND g.id = m.group_id WHERE m.tenant_id = ",
     );
@@ -115,9 +119,10 @@ pub async fn members_of_groups(
         ("group_user_members", "user_id", false),
         ("group_group_members", "child_group_id", true),
     ] {
-        let mut sql = Sql::new(&format!(
-            "SELECT group_id, {column} AS member_id FROM {table} WHERE tenant_id = "
-        ));
+        let mut sql = Sql::new_in(
+            Dialect::of(conn),
+            &format!("SELECT group_id, {column} AS member_id FROM {table} WHERE tenant_id = "),
+        );
         sql.text(tenant.to_string())
             .push(" AND group_id IN ")
             .text_list(groups.iter().map(ToString::to_string))
@@ -163,7 +168,10 @@ async fn existing<T: std::str::FromStr + std::hash::Hash + Eq>(
     let ids: Vec<String> = ids.collect();
     let mut found = std::collections::HashSet::new();
     for chunk in ids.chunks(500) {
-        let mut sql = Sql::new(&format!("SELECT id FROM {table} WHERE tenant_id = "));
+        let mut sql = Sql::new_in(
+            Dialect::of(conn),
+            &format!("SELECT id FROM {table} WHERE tenant_id = "),
+        );
         sql.text(tenant.to_string())
             .push(" AND id IN ")
             .text_list(chunk.iter().cloned());

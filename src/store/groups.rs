@@ -4,6 +4,7 @@ use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
 
 use super::codec::{from_micros, micros, one_row, parse_id};
+use super::dialect::Dialect;
 use super::sql::Sql;
 use super::{Page, StoreError};
 use crate::core::group::{Group, Member};
@@ -180,7 +181,7 @@ pub async fn add_members(
     ];
     for (table, list) in tables {
         for chunk in list.chunks(500) {
-            let mut sql = Sql::new(&format!("INSERT INTO {table} VALUES "));
+            let mut sql = Sql::new_in(Dialect::of(conn), &format!("INSERT INTO {table} VALUES "));
             for (i, member) in chunk.iter().enumerate() {
                 sql.push(if i == 0 { "(" } else { ", (" })
                     .text(tenant.to_string())

@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use sqlx::{AnyConnection, Row};
 
+use super::dialect::Dialect;
 use super::sql::Sql;
 use super::StoreError;
 use crate::core::user::username_key;
@@ -111,7 +112,8 @@ pub async fn upsert_many(
         .collect();
     let (tenant, source) = (tenant.to_string(), source.to_string());
     for chunk in unique.chunks(500) {
-        let mut sql = Sql::new(
+        let mut sql = Sql::new_in(
+            Dialect::of(conn),
             "INSERT INTO ldap_entries (tenant_id, source_id, stable_id, kind, dn_key, core_id, \
              seen_run) VALUES ",
         );
@@ -149,8 +151,10 @@ pub async fn users_by_external_ids(
 ) -> Result<HashMap<String, String>, StoreError> {
     let mut out = HashMap::with_capacity(external_ids.len());
     for chunk in external_ids.chunks(500) {
-        let mut sql =
-            Sql::new("SELECT external_id, user_id FROM user_external_ids WHERE tenant_id = ");
+        let mut sql = Sql::new_in(
+            Dialect::of(conn),
+            "SELECT external_id, user_id FROM user_external_ids WHERE tenant_id = ",
+        );
         sql.text(tenant.to_string())
             .push(" AND source = ")
             .text(source)
@@ -246,7 +250,8 @@ pub async fn by_dn_keys(
 ) -> Result<HashMap<String, Entry>, StoreError> {
     let mut out = HashMap::new();
     for chunk in dn_keys.chunks(500) {
-        let mut sql = Sql::new(
+        let mut sql = Sql::new_in(
+            Dialect::of(conn),
             "SELECT stable_id, kind, core_id, dn_key FROM ldap_entries WHERE tenant_id = ",
         );
         sql.text(tenant.to_string())
@@ -272,7 +277,8 @@ pub async fn users_by_usernames(
     let mut out = HashMap::new();
     let keys: Vec<String> = usernames.iter().map(|u| username_key(u)).collect();
     for chunk in keys.chunks(500) {
-        let mut sql = Sql::new(
+        let mut sql = Sql::new_in(
+            Dialect::of(conn),
             "SELECT e.core_id, u.username_key FROM ldap_entries e JOIN users u \
              ON u.tenant_id = e.tenant_id AND u.id = e.core_id WHERE e.tenant_id = ",
         );

@@ -45,7 +45,7 @@ use std::time::Duration;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::pool::PoolConnection;
-use sqlx::{Any, AnyPool, Connection, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, Connection, Transaction};
 
 pub use dialect::Dialect;
 pub use error::StoreError;
@@ -81,10 +81,22 @@ pub struct Store {
     dialect: Dialect,
     /// SQLite has one writer at a time: writers queue here, in order, rather
     /// than in SQLite's busy handler (which sleeps up to 100 ms between
-    /// tries). `None` on PostgreSQL, where rows are locked, not the file.
-    writers: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// tries), then write on the writer's own connection. `None` on
+    /// PostgreSQL, where rows are locked, not the file.
+    writers: Option<Writers>,
     /// The change epoch that hot-path caches check.
     changes: Arc<changes::Changes>,
+}
+
+/// SQLite's writers: the queue, and a pool of one connection that only
+/// writers use. That connection's page cache stays valid from one write to
+/// the next (SQLite drops a connection's cache whenever another connection
+/// committed), so a write does not read its table's pages back from the file
+/// first — as every write did when it took any connection of the pool.
+#[derive(Debug, Clone)]
+struct Writers {
+    turn: Arc<tokio::sync::Mutex<()>>,
+    pool: AnyPool,
 }
 
 /// A write transaction: rolled back when dropped without [`WriteTx::commit`].
@@ -115,6 +127,28 @@ impl WriteTx {
     }
 }
 
+/// The writer's connection for one statement ([`Store::writer`]).
+/// Dereferences to the connection every store function takes.
+#[derive(Debug)]
+pub struct Writer {
+    conn: PoolConnection<Any>,
+    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl std::ops::Deref for Writer {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &Self::Target {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Writer {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.conn
+    }
+}
+
 impl std::ops::Deref for WriteTx {
     type Target = Transaction<'static, Any>;
 
@@ -129,6 +163,34 @@ impl std::ops::DerefMut for WriteTx {
     }
 }
 
+/// A pool of up to `max` connections to `options`, set up for `dialect`.
+async fn open_pool(
+    dialect: Dialect,
+    options: &AnyConnectOptions,
+    max: u32,
+) -> Result<AnyPool, StoreError> {
+    AnyPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(Duration::from_secs(10))
+        // sqlx pings every connection it hands out by default: one more
+        // round trip per request (to PostgreSQL, or to the SQLite
+        // connection's worker thread: half the statements of a warm
+        // introspection). Only a connection idle for a while is checked.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= IDLE_BEFORE_PING {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
+        .after_connect(move |conn, _meta| Box::pin(async move { dialect.on_connect(conn).await }))
+        .connect_with(options.clone())
+        .await
+        .map_err(StoreError::Database)
+}
+
 impl Store {
     /// Connects to `url` (`sqlite://…` or `postgres://…`), without migrating.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
@@ -136,29 +198,14 @@ impl Store {
         let dialect = Dialect::from_url(url)?;
         let url = dialect.prepare_url(url);
         let options: AnyConnectOptions = url.parse().map_err(StoreError::Database)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(dialect.max_connections())
-            .acquire_timeout(Duration::from_secs(10))
-            // sqlx pings every connection it hands out by default: one more
-            // round trip per request (to PostgreSQL, or to the SQLite
-            // connection's worker thread: half the statements of a warm
-            // introspection). Only a connection idle for a while is checked.
-            .test_before_acquire(false)
-            .before_acquire(|conn, meta| {
-                Box::pin(async move {
-                    if meta.idle_for >= IDLE_BEFORE_PING {
-                        conn.ping().await?;
-                    }
-                    Ok(true)
-                })
-            })
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move { dialect.on_connect(conn).await })
-            })
-            .connect_with(options)
-            .await
-            .map_err(StoreError::Database)?;
-        let writers = (dialect == Dialect::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(())));
+        let pool = open_pool(dialect, &options, dialect.max_connections()).await?;
+        let writers = match dialect {
+            Dialect::Sqlite => Some(Writers {
+                turn: Arc::new(tokio::sync::Mutex::new(())),
+                pool: open_pool(dialect, &options, 1).await?,
+            }),
+            Dialect::Postgres => None,
+        };
         // After connecting: the SQLite file (and so its directory) exists.
         let changes = Arc::new(changes::Changes::for_database(dialect, &url));
         Ok(Self {
@@ -193,20 +240,38 @@ impl Store {
     /// writes can never meet another in a lock upgrade ("database is
     /// locked").
     pub async fn begin(&self) -> Result<WriteTx, StoreError> {
-        let turn = match &self.writers {
-            Some(gate) => Some(gate.clone().lock_owned().await),
-            None => None,
+        let (tx, turn) = match &self.writers {
+            Some(writers) => {
+                let turn = Arc::clone(&writers.turn).lock_owned().await;
+                let tx = writers.pool.begin_with("BEGIN IMMEDIATE").await;
+                (tx, Some(turn))
+            }
+            None => (self.pool.begin().await, None),
         };
-        let tx = match self.dialect {
-            Dialect::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
-            Dialect::Postgres => self.pool.begin().await,
-        }
-        .map_err(StoreError::Database)?;
+        let tx = tx.map_err(StoreError::Database)?;
         Ok(WriteTx {
             tx,
             _turn: turn,
             changes: Arc::clone(&self.changes),
             invalidates: false,
+        })
+    }
+
+    /// The writer's connection, in autocommit mode, for a write that is one
+    /// statement, atomic by itself: no `BEGIN` and `COMMIT` round trips. On
+    /// SQLite it waits its turn like [`Store::begin`] (the statement takes
+    /// the write lock as it starts).
+    pub async fn writer(&self) -> Result<Writer, StoreError> {
+        let (conn, turn) = match &self.writers {
+            Some(writers) => {
+                let turn = Arc::clone(&writers.turn).lock_owned().await;
+                (writers.pool.acquire().await, Some(turn))
+            }
+            None => (self.pool.acquire().await, None),
+        };
+        Ok(Writer {
+            conn: conn.map_err(StoreError::Database)?,
+            _turn: turn,
         })
     }
 
@@ -227,5 +292,8 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        if let Some(writers) = &self.writers {
+            writers.pool.close().await;
+        }
     }
 }

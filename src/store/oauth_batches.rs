@@ -1,5 +1,6 @@
 //! The group commits of the OAuth hot paths ([`super::group_commit`]):
-//! client credentials grant rows, inserted by one multi-row `INSERT`; and
+//! client credentials grant rows, inserted by one multi-row `INSERT` (a
+//! statement is atomic by itself: no `BEGIN` and `COMMIT` round trips); and
 //! code redemptions and refresh rotations, each its own conditional
 //! `UPDATE` (so that two uses of one code or token cannot both win, in one
 //! batch or across batches) followed, when it won, by the insert of the new
@@ -11,7 +12,7 @@ use std::pin::Pin;
 use time::OffsetDateTime;
 
 use super::group_commit::GroupCommit;
-use super::{oauth_grants, StoreError, WriteTx};
+use super::{oauth_grants, Store, StoreError};
 use crate::core::oauth_grant::{Grant, RefreshToken};
 use crate::core::TenantId;
 
@@ -26,9 +27,10 @@ impl Default for GroupCommit<Grant, ()> {
     }
 }
 
-fn write_grant_rows<'a>(tx: &'a mut WriteTx, grants: &'a [Grant]) -> Written<'a, ()> {
+fn write_grant_rows<'a>(store: &'a Store, grants: &'a [Grant]) -> Written<'a, ()> {
     Box::pin(async move {
-        oauth_grants::insert_grants(tx, grants).await?;
+        let mut writer = store.writer().await?;
+        oauth_grants::insert_grants(&mut writer, grants).await?;
         Ok(vec![(); grants.len()])
     })
 }
@@ -61,23 +63,25 @@ impl Default for GroupCommit<Redemption, bool> {
     }
 }
 
-fn write_redemptions<'a>(tx: &'a mut WriteTx, batch: &'a [Redemption]) -> Written<'a, bool> {
+fn write_redemptions<'a>(store: &'a Store, batch: &'a [Redemption]) -> Written<'a, bool> {
     Box::pin(async move {
+        let mut tx = store.begin().await?;
         let mut outcomes = Vec::with_capacity(batch.len());
         for r in batch {
             let won = match r.kind {
-                Redeemed::Code => oauth_grants::use_code(tx, r.tenant, &r.hash, r.at).await?,
+                Redeemed::Code => oauth_grants::use_code(&mut tx, r.tenant, &r.hash, r.at).await?,
                 Redeemed::RefreshToken => {
-                    oauth_grants::use_refresh(tx, r.tenant, &r.hash, r.at).await?
+                    oauth_grants::use_refresh(&mut tx, r.tenant, &r.hash, r.at).await?
                 }
             };
             if won {
                 if let Some((hash, row)) = &r.new_refresh {
-                    oauth_grants::insert_refresh(tx, hash, row).await?;
+                    oauth_grants::insert_refresh(&mut tx, hash, row).await?;
                 }
             }
             outcomes.push(won);
         }
+        tx.commit().await.map_err(StoreError::Database)?;
         Ok(outcomes)
     })
 }

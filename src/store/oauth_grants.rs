@@ -8,6 +8,8 @@ use sqlx::{AnyConnection, Row};
 use time::OffsetDateTime;
 
 use super::codec::{from_micros, from_opt_micros, micros, one_row, opt_micros, parse_id};
+use super::dialect::Dialect;
+use super::sql::Sql;
 use super::StoreError;
 use crate::core::oauth_grant::{AuthorizationCode, Grant, RefreshToken};
 use crate::core::{ClientId, GrantId, SessionId, TenantId, UserId};
@@ -45,35 +47,36 @@ pub async fn insert_grants(conn: &mut AnyConnection, grants: &[Grant]) -> Result
     if grants.is_empty() {
         return Ok(());
     }
-    const COLUMNS: usize = 11;
-    let rows: Vec<String> = (0..grants.len())
-        .map(|r| {
-            let marks: Vec<String> = (1..=COLUMNS)
-                .map(|c| format!("${}", r * COLUMNS + c))
-                .collect();
-            format!("({})", marks.join(", "))
-        })
-        .collect();
-    let sql = format!(
-        "INSERT INTO oauth_grants ({GRANT_COLUMNS}) VALUES {}",
-        rows.join(", ")
+    let mut sql = Sql::new_in(
+        Dialect::of(conn),
+        &format!("INSERT INTO oauth_grants ({GRANT_COLUMNS}) VALUES "),
     );
-    let mut query = sqlx::query(&sql);
-    for g in grants {
-        query = query
-            .bind(g.tenant_id.to_string())
-            .bind(g.id.to_string())
-            .bind(g.client_id.to_string())
-            .bind(g.user_id.map(|u| u.to_string()))
-            .bind(g.session_id.map(|s| s.to_string()))
-            .bind(g.scope.clone())
-            .bind(g.claims.clone())
-            .bind(opt_micros(g.auth_time))
-            .bind(micros(g.created_at))
-            .bind(micros(g.expires_at))
-            .bind(opt_micros(g.revoked_at));
+    for (i, g) in grants.iter().enumerate() {
+        sql.push(if i == 0 { "(" } else { ", (" })
+            .text(g.tenant_id.to_string())
+            .push(", ")
+            .text(g.id.to_string())
+            .push(", ")
+            .text(g.client_id.to_string())
+            .push(", ")
+            .opt_text(g.user_id.map(|u| u.to_string()).as_deref())
+            .push(", ")
+            .opt_text(g.session_id.map(|s| s.to_string()).as_deref())
+            .push(", ")
+            .text(g.scope.as_str())
+            .push(", ")
+            .opt_text(g.claims.as_deref())
+            .push(", ")
+            .opt_int(opt_micros(g.auth_time))
+            .push(", ")
+            .int(micros(g.created_at))
+            .push(", ")
+            .int(micros(g.expires_at))
+            .push(", ")
+            .opt_int(opt_micros(g.revoked_at))
+            .push(")");
     }
-    query.execute(conn).await?;
+    sql.query().execute(conn).await?;
     Ok(())
 }
 

@@ -1,16 +1,20 @@
 //! A small builder for queries whose shape depends on the request (filters,
-//! `IN` lists): it numbers `$n` placeholders as values are pushed, so the
-//! same text runs on both databases.
+//! `IN` lists, multi-row inserts): it numbers `$n` placeholders as values are
+//! pushed, so the same text runs on both databases — or, built for SQLite
+//! with [`Sql::new_in`], writes anonymous `?` placeholders bound in order.
 
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::query::Query;
 use sqlx::Any;
+
+use super::dialect::Dialect;
 
 #[derive(Debug, Clone)]
 enum Value {
     Text(String),
     OptText(Option<String>),
     Int(i64),
+    OptInt(Option<i64>),
     Bool(bool),
 }
 
@@ -18,6 +22,8 @@ enum Value {
 pub struct Sql {
     text: String,
     values: Vec<Value>,
+    /// `?` instead of `$n`.
+    anonymous: bool,
 }
 
 impl Sql {
@@ -25,6 +31,21 @@ impl Sql {
         Self {
             text: text.to_owned(),
             values: Vec::new(),
+            anonymous: false,
+        }
+    }
+
+    /// A builder whose placeholders suit `dialect`: on SQLite anonymous `?`
+    /// (bound in the order they are pushed), for statements of many values
+    /// (multi-row inserts, long `IN` lists). SQLite finds a numbered
+    /// parameter by a linear scan of the statement's parameter names, at
+    /// parse and again at each bind, which makes a statement of `n` `$n`
+    /// values cost `n²`: 3 % of a client credentials grant's CPU was spent
+    /// there for its batch `INSERT` of 64 rows.
+    pub fn new_in(dialect: Dialect, text: &str) -> Self {
+        Self {
+            anonymous: dialect == Dialect::Sqlite,
+            ..Self::new(text)
         }
     }
 
@@ -48,6 +69,11 @@ impl Sql {
 
     pub fn int(&mut self, value: i64) -> &mut Self {
         self.values.push(Value::Int(value));
+        self.placeholder()
+    }
+
+    pub fn opt_int(&mut self, value: Option<i64>) -> &mut Self {
+        self.values.push(Value::OptInt(value));
         self.placeholder()
     }
 
@@ -80,9 +106,13 @@ impl Sql {
     }
 
     fn placeholder(&mut self) -> &mut Self {
-        let n = self.values.len();
-        self.text.push('$');
-        self.text.push_str(&n.to_string());
+        if self.anonymous {
+            self.text.push('?');
+        } else {
+            let n = self.values.len();
+            self.text.push('$');
+            self.text.push_str(&n.to_string());
+        }
         self
     }
 
@@ -98,6 +128,7 @@ impl Sql {
                 Value::Text(s) => query.bind(s.as_str()),
                 Value::OptText(s) => query.bind(s.as_deref()),
                 Value::Int(i) => query.bind(*i),
+                Value::OptInt(i) => query.bind(*i),
                 Value::Bool(b) => query.bind(*b),
             };
         }
@@ -141,6 +172,16 @@ mod tests {
             sql.as_str(),
             "SELECT 1 WHERE a = $1 AND b IN ($2, $3) AND c = $4"
         );
+    }
+
+    #[test]
+    fn sqlite_placeholders_are_anonymous_in_order() {
+        let mut sql = Sql::new_in(Dialect::Sqlite, "INSERT INTO t VALUES ");
+        sql.push("(").text("a").push(", ").opt_int(None).push(")");
+        assert_eq!(sql.as_str(), "INSERT INTO t VALUES (?, ?)");
+        let mut sql = Sql::new_in(Dialect::Postgres, "INSERT INTO t VALUES ");
+        sql.push("(").text("a").push(", ").opt_int(None).push(")");
+        assert_eq!(sql.as_str(), "INSERT INTO t VALUES ($1, $2)");
     }
 
     #[test]

@@ -60,7 +60,8 @@ pub async fn insert(conn: &mut AnyConnection, user: &User) -> Result<(), StoreEr
 /// whole call fail with `Conflict`.
 pub async fn insert_many(conn: &mut AnyConnection, users: &[User]) -> Result<(), StoreError> {
     for chunk in users.chunks(500) {
-        let mut sql = Sql::new(
+        let mut sql = Sql::new_in(
+            Dialect::of(conn),
             "INSERT INTO users (tenant_id, id, username, username_key, phone, given_name, \
              family_name, display_name, locale, status, created_at, updated_at, version, \
              profile) VALUES ",
@@ -108,7 +109,8 @@ async fn write_children_many(conn: &mut AnyConnection, users: &[User]) -> Result
         .flat_map(|u| u.emails.iter().enumerate().map(move |(i, e)| (u, i, e)))
         .collect();
     for chunk in emails.chunks(500) {
-        let mut sql = Sql::new(
+        let mut sql = Sql::new_in(
+            Dialect::of(conn),
             "INSERT INTO user_emails (tenant_id, user_id, position, value, value_key, verified, \
              is_primary, kind) VALUES ",
         );
@@ -138,7 +140,8 @@ async fn write_children_many(conn: &mut AnyConnection, users: &[User]) -> Result
         .flat_map(|u| u.external_ids.iter().map(move |x| (u, x)))
         .collect();
     for chunk in external_ids.chunks(500) {
-        let mut sql = Sql::new(
+        let mut sql = Sql::new_in(
+            Dialect::of(conn),
             "INSERT INTO user_external_ids (tenant_id, user_id, source, external_id) VALUES ",
         );
         for (i, (user, ext)) in chunk.iter().enumerate() {
@@ -372,7 +375,7 @@ pub(crate) async fn load_children(
         .collect();
     let ids: Vec<String> = index.keys().cloned().collect();
     let mut positions: Vec<Vec<i64>> = vec![Vec::new(); users.len()];
-    for row in children_of("", tenant, &ids)
+    for row in children_of(Dialect::of(conn), "", tenant, &ids)
         .query()
         .fetch_all(&mut *conn)
         .await?
@@ -419,13 +422,16 @@ pub(crate) async fn load_children(
 /// BY: each branch reads the (tenant_id, user_id) index, where ordering the
 /// external ids would make SQLite walk their primary key (tenant_id,
 /// source, external_id) — the whole tenant; the caller sorts.
-fn children_of(prefix: &str, tenant: TenantId, ids: &[String]) -> Sql {
-    let mut sql = Sql::new(&format!(
-        "{prefix}SELECT 0 AS which, user_id, position, value, \
+fn children_of(dialect: Dialect, prefix: &str, tenant: TenantId, ids: &[String]) -> Sql {
+    let mut sql = Sql::new_in(
+        dialect,
+        &format!(
+            "{prefix}SELECT 0 AS which, user_id, position, value, \
          CASE WHEN verified THEN 1 ELSE 0 END AS verified, \
          CASE WHEN is_primary THEN 1 ELSE 0 END AS is_primary, kind AS extra \
          FROM user_emails WHERE tenant_id = "
-    ));
+        ),
+    );
     sql.text(tenant.to_string())
         .push(" AND user_id IN ")
         .text_list(ids.iter().cloned())
@@ -447,10 +453,11 @@ pub async fn explain_children(
     tenant: TenantId,
     user: UserId,
 ) -> Result<Vec<String>, StoreError> {
-    let (prefix, column) = Dialect::of(conn).explain();
+    let dialect = Dialect::of(conn);
+    let (prefix, column) = dialect.explain();
     let ids = [user.to_string()];
     let mut lines = Vec::new();
-    for row in children_of(prefix, tenant, &ids)
+    for row in children_of(dialect, prefix, tenant, &ids)
         .query()
         .fetch_all(&mut *conn)
         .await?

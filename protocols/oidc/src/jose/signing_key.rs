@@ -18,7 +18,7 @@ use p256::ecdsa::signature::{RandomizedSigner as _, SignatureEncoding as _, Sign
 use p256::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _};
 use rand_core::{CryptoRngCore, OsRng};
 use rsa::traits::PublicKeyParts as _;
-use serde_json::Value;
+use serde::Serialize;
 use sha2::Sha256;
 use zeroize::{Zeroize as _, Zeroizing};
 
@@ -178,8 +178,15 @@ impl SigningKey {
 
     /// Signs `claims` (a JSON object) as a compact JWS whose protected header
     /// is `{"alg", "kid", "typ"?}`.
-    pub fn sign(&self, typ: Option<&str>, claims: &Value) -> Result<String, JoseError> {
-        if !claims.is_object() {
+    /// `claims` is anything serialized as a JSON object: a `serde_json`
+    /// value, or a struct (no map of owned strings built per token).
+    pub fn sign<C: Serialize + ?Sized>(
+        &self,
+        typ: Option<&str>,
+        claims: &C,
+    ) -> Result<String, JoseError> {
+        let payload = serde_json::to_vec(claims).map_err(|_| JoseError::Signing)?;
+        if payload.first() != Some(&b'{') {
             return Err(JoseError::NotJsonObject(super::Part::Payload));
         }
         let header = Header {
@@ -188,7 +195,6 @@ impl SigningKey {
             typ: typ.map(str::to_owned),
         };
         let header = serde_json::to_vec(&header).map_err(|_| JoseError::Signing)?;
-        let payload = serde_json::to_vec(claims).map_err(|_| JoseError::Signing)?;
         let mut token = format!("{}.{}", b64::encode(header), b64::encode(payload));
         let signature = self.signature(token.as_bytes())?;
         token.push('.');
