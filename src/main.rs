@@ -1,9 +1,9 @@
 //! The `usso` binary: everything happens in [`usso::cli`].
 
-/// mimalloc instead of the system allocator: the request path makes many
+/// jemalloc instead of the system allocator: the request path makes many
 /// small allocations on several threads (see BENCHMARKS.md).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
 fn main() -> std::process::ExitCode {
     usso::cli::main()

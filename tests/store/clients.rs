@@ -35,7 +35,7 @@ store_tests!(
 // ---------------------------------------------------------------- builders
 
 /// A confidential web client with the default settings.
-fn new_client(tenant: TenantId, name: &str) -> Client {
+pub(crate) fn new_client(tenant: TenantId, name: &str) -> Client {
     Client {
         id: ClientId::new(T0),
         tenant_id: tenant,

@@ -11,6 +11,7 @@ mod clients;
 mod directory_pages;
 mod directory_query;
 mod events;
+mod group_commits;
 mod groups;
 mod isolation;
 mod ldap_sources;
