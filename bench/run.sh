@@ -236,7 +236,7 @@ drive "argon2id hashes (m=19456 KiB, t=2, p=1)" "this machine, $(nproc) threads"
   --concurrency "$(nproc)" argon2
 
 # --- ES256 in process --------------------------------------------------------
-JOSE_ROWS="$("$DRIVER" --label "USSO's usso-oidc (ring; keys read with p256, rsa), 1 thread" jose 2>>"$WORK/driver.err")"
+JOSE_ROWS="$("$DRIVER" --label "USSO's usso-oidc (AWS-LC; keys read with p256, rsa), 1 thread" jose 2>>"$WORK/driver.err")"
 if command -v node >/dev/null; then
   JOSE_ROWS="$JOSE_ROWS
 $(node "$HERE/oidc/peer/es256.mjs" 2>>"$WORK/driver.err")"

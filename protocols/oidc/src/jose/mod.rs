@@ -11,7 +11,7 @@
 //! `jku`, `x5u`, `x5c` headers are ignored), and refuses every `crit` header.
 //! Keys are generated, read and published with RustCrypto (`p256`, `rsa`,
 //! `ed25519-dalek`); ES256 and RS256 signatures are made and checked by
-//! `ring` (several times faster), EdDSA ones by `ed25519-dalek`.
+//! AWS-LC (`aws-lc-rs`, several times faster), EdDSA ones by `ed25519-dalek`.
 //!
 //! - [`Algorithm`]: the `alg` values;
 //! - [`SigningKey`]: one private key, its `kid`, PKCS#8 import / export,

@@ -2,18 +2,21 @@
 //! (P-256, RSA 2048, Ed25519), PKCS#8 DER import and export (RFC 5208,
 //! RFC 8410 for Ed25519), the public JWK it publishes (RFC 7518 §6.2–§6.3,
 //! RFC 8037 §2), and compact JWS signing (RFC 7515 §5.1, §7.1). ES256
-//! signatures are `R || S` (RFC 7518 §3.4) with ring's hedged nonces (random,
-//! mixed with the key and the message digest); RS256 signs with RSA blinding.
+//! signatures are `R || S` (RFC 7518 §3.4) with AWS-LC's hedged nonces
+//! (random, mixed with the key and the message digest); RS256 signs with RSA
+//! blinding.
 //!
 //! Keys are read, written and published through RustCrypto (`p256`, `rsa`,
-//! `ed25519-dalek`); ES256 and RS256 signatures are made by `ring`, whose
-//! key pair is built once, when the key is read or generated. The RustCrypto
-//! halves are wiped when dropped; ring does not wipe its copy of the private
-//! scalar (or RSA primes) on drop.
+//! `ed25519-dalek`); ES256 and RS256 signatures are made by AWS-LC
+//! (`aws-lc-rs`), whose key pair is built once, when the key is read or
+//! generated. The RustCrypto halves are wiped when dropped; AWS-LC frees its
+//! copy of the private scalar (or RSA primes) with its own cleansing free.
 
 use std::fmt;
 use std::sync::Arc;
 
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::signature;
 use p256::ecdsa::signature::{RandomizedSigner as _, SignatureEncoding as _, Signer as _};
 use p256::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _};
 use rand_core::{CryptoRngCore, OsRng};
@@ -29,9 +32,9 @@ use super::{b64, Algorithm, Header, JoseError, Jwk};
 const RSA_BITS: usize = 2048;
 
 /// One private key, its `kid` and its algorithm. The RustCrypto key
-/// material is wiped from memory when dropped (ring's copy is not, see the
-/// module doc), and `Debug` prints only the `kid` and algorithm. Clones
-/// share ring's key pair.
+/// material is wiped from memory when dropped (AWS-LC's copy by AWS-LC, see
+/// the module doc), and `Debug` prints only the `kid` and algorithm. Clones
+/// share AWS-LC's key pair.
 #[derive(Clone)]
 pub struct SigningKey {
     kid: String,
@@ -40,36 +43,36 @@ pub struct SigningKey {
 
 #[derive(Clone)]
 enum Material {
-    Es256(p256::ecdsa::SigningKey, Arc<ring::signature::EcdsaKeyPair>),
-    /// ring's key pair when ring takes the key (2048 to 4096 bits, with its
-    /// CRT parameters); the `rsa` crate signs otherwise.
+    Es256(p256::ecdsa::SigningKey, Arc<signature::EcdsaKeyPair>),
+    /// AWS-LC's key pair when AWS-LC takes the key (with its CRT
+    /// parameters); the `rsa` crate signs otherwise.
     Rs256(
         rsa::pkcs1v15::SigningKey<Sha256>,
-        Option<Arc<ring::signature::RsaKeyPair>>,
+        Option<Arc<signature::RsaKeyPair>>,
     ),
     EdDsa(ed25519_dalek::SigningKey),
 }
 
-/// ring's ES256 key pair for a P-256 key: its private scalar and public point.
-fn ring_es256(key: &p256::ecdsa::SigningKey) -> Result<Material, JoseError> {
+/// AWS-LC's ES256 key pair for a P-256 key: its private scalar and public
+/// point.
+fn fast_es256(key: &p256::ecdsa::SigningKey) -> Result<Material, JoseError> {
     let private = Zeroizing::new(key.to_bytes());
     let public = key.verifying_key().to_encoded_point(false);
-    let pair = ring::signature::EcdsaKeyPair::from_private_key_and_public_key(
-        &ring::signature::ECDSA_P256_SHA256_FIXED_SIGNING,
+    let pair = signature::EcdsaKeyPair::from_private_key_and_public_key(
+        &signature::ECDSA_P256_SHA256_FIXED_SIGNING,
         private.as_slice(),
         public.as_bytes(),
-        &ring::rand::SystemRandom::new(),
     )
     .map_err(|_| JoseError::Pkcs8(Algorithm::Es256))?;
     Ok(Material::Es256(key.clone(), Arc::new(pair)))
 }
 
-/// ring's RS256 key pair for an RSA key, if ring takes it.
-fn ring_rs256(key: rsa::RsaPrivateKey) -> Material {
+/// AWS-LC's RS256 key pair for an RSA key, if AWS-LC takes it.
+fn fast_rs256(key: rsa::RsaPrivateKey) -> Material {
     let fast = key
         .to_pkcs8_der()
         .ok()
-        .and_then(|der| ring::signature::RsaKeyPair::from_pkcs8(der.as_bytes()).ok())
+        .and_then(|der| signature::RsaKeyPair::from_pkcs8(der.as_bytes()).ok())
         .map(Arc::new);
     Material::Rs256(rsa::pkcs1v15::SigningKey::new(key), fast)
 }
@@ -89,9 +92,9 @@ impl SigningKey {
         rng: &mut R,
     ) -> Result<Self, JoseError> {
         let material = match alg {
-            Algorithm::Es256 => ring_es256(&p256::ecdsa::SigningKey::random(rng))
+            Algorithm::Es256 => fast_es256(&p256::ecdsa::SigningKey::random(rng))
                 .map_err(|_| JoseError::KeyGeneration)?,
-            Algorithm::Rs256 => ring_rs256(
+            Algorithm::Rs256 => fast_rs256(
                 rsa::RsaPrivateKey::new(rng, RSA_BITS).map_err(|_| JoseError::KeyGeneration)?,
             ),
             Algorithm::EdDsa => Material::EdDsa(ed25519_dalek::SigningKey::generate(rng)),
@@ -105,7 +108,7 @@ impl SigningKey {
         let invalid = |_| JoseError::Pkcs8(alg);
         let material = match alg {
             Algorithm::Es256 => {
-                ring_es256(&p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(invalid)?)?
+                fast_es256(&p256::ecdsa::SigningKey::from_pkcs8_der(der).map_err(invalid)?)?
             }
             Algorithm::Rs256 => {
                 let key = rsa::RsaPrivateKey::from_pkcs8_der(der).map_err(invalid)?;
@@ -114,7 +117,7 @@ impl SigningKey {
                 if bits < MIN_RSA_BITS {
                     return Err(JoseError::WeakKey(bits));
                 }
-                ring_rs256(key)
+                fast_rs256(key)
             }
             Algorithm::EdDsa => {
                 Material::EdDsa(ed25519_dalek::SigningKey::from_pkcs8_der(der).map_err(invalid)?)
@@ -206,14 +209,14 @@ impl SigningKey {
     pub(crate) fn signature(&self, signing_input: &[u8]) -> Result<Vec<u8>, JoseError> {
         match &self.material {
             Material::Es256(_, pair) => pair
-                .sign(&ring::rand::SystemRandom::new(), signing_input)
+                .sign(&SystemRandom::new(), signing_input)
                 .map(|signature| signature.as_ref().to_vec())
                 .map_err(|_| JoseError::Signing),
             Material::Rs256(_, Some(pair)) => {
-                let mut signature = vec![0; pair.public().modulus_len()];
+                let mut signature = vec![0; pair.public_modulus_len()];
                 pair.sign(
-                    &ring::signature::RSA_PKCS1_SHA256,
-                    &ring::rand::SystemRandom::new(),
+                    &signature::RSA_PKCS1_SHA256,
+                    &SystemRandom::new(),
                     signing_input,
                     &mut signature,
                 )

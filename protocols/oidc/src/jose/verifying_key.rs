@@ -6,8 +6,10 @@
 //! §5.1.7, rejecting non-canonical and small-order inputs).
 //!
 //! The key is read and checked with RustCrypto (`p256`, `rsa`); the ES256
-//! and RS256 signatures are checked by `ring` (faster P-256 and RSA).
+//! and RS256 signatures are checked by AWS-LC (`aws-lc-rs`: faster P-256
+//! and RSA).
 
+use aws_lc_rs::signature;
 use rsa::traits::PublicKeyParts as _;
 use rsa::{BigUint, RsaPublicKey};
 
@@ -20,7 +22,7 @@ const MAX_RSA_BITS: usize = 8192;
 /// The length of an ES256 or Ed25519 signature.
 const FIXED_SIGNATURE_LEN: usize = 64;
 
-/// A public key for one algorithm, in the form ring checks signatures with.
+/// A public key for one algorithm, in the form AWS-LC checks signatures with.
 pub(crate) enum VerifyingKey {
     /// The uncompressed SEC1 point (`04 || x || y`), known to be on P-256.
     Es256(Vec<u8>),
@@ -86,15 +88,14 @@ impl VerifyingKey {
             });
         }
         let valid = match self {
-            Self::Es256(point) => ring::signature::UnparsedPublicKey::new(
-                &ring::signature::ECDSA_P256_SHA256_FIXED,
-                point,
-            )
-            .verify(signing_input, signature)
-            .is_ok(),
-            Self::Rs256 { n, e, .. } => ring::signature::RsaPublicKeyComponents { n, e }
+            Self::Es256(point) => {
+                signature::UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, point)
+                    .verify(signing_input, signature)
+                    .is_ok()
+            }
+            Self::Rs256 { n, e, .. } => signature::RsaPublicKeyComponents { n, e }
                 .verify(
-                    &ring::signature::RSA_PKCS1_2048_8192_SHA256,
+                    &signature::RSA_PKCS1_2048_8192_SHA256,
                     signing_input,
                     signature,
                 )
