@@ -21,7 +21,7 @@ use tokio::sync::oneshot;
 
 use super::{Store, StoreError};
 
-/// Most items in one transaction.
+/// Most items in one write.
 const MAX_ITEMS: usize = 256;
 
 /// Writes a batch atomically (all of it committed, or none); one outcome per
@@ -94,7 +94,7 @@ impl<T: Send + Sync + 'static, R: Send + 'static> GroupCommit<T, R> {
         while !waiting.is_empty() {
             let rest = waiting.split_off(waiting.len().min(MAX_ITEMS));
             let (items, answers): (Vec<T>, Vec<_>) = waiting.into_iter().unzip();
-            match self.run(store, &items).await {
+            match (self.write)(store, &items).await {
                 Ok(outcomes) if outcomes.len() == items.len() => {
                     for (answer, outcome) in answers.into_iter().zip(outcomes) {
                         let _ = answer.send(Ok(outcome));
@@ -102,8 +102,7 @@ impl<T: Send + Sync + 'static, R: Send + 'static> GroupCommit<T, R> {
                 }
                 _ => {
                     for (item, answer) in items.iter().zip(answers) {
-                        let outcome = self
-                            .run(store, std::slice::from_ref(item))
+                        let outcome = (self.write)(store, std::slice::from_ref(item))
                             .await
                             .and_then(|mut one| one.pop().ok_or_else(gone));
                         let _ = answer.send(outcome);
@@ -112,9 +111,5 @@ impl<T: Send + Sync + 'static, R: Send + 'static> GroupCommit<T, R> {
             }
             waiting = rest;
         }
-    }
-
-    async fn run(&self, store: &Store, items: &[T]) -> Result<Vec<R>, StoreError> {
-        (self.write)(store, items).await
     }
 }

@@ -240,13 +240,10 @@ impl Store {
     /// writes can never meet another in a lock upgrade ("database is
     /// locked").
     pub async fn begin(&self) -> Result<WriteTx, StoreError> {
-        let (tx, turn) = match &self.writers {
-            Some(writers) => {
-                let turn = Arc::clone(&writers.turn).lock_owned().await;
-                let tx = writers.pool.begin_with("BEGIN IMMEDIATE").await;
-                (tx, Some(turn))
-            }
-            None => (self.pool.begin().await, None),
+        let (pool, turn) = self.writers_turn().await;
+        let tx = match self.dialect {
+            Dialect::Sqlite => pool.begin_with("BEGIN IMMEDIATE").await,
+            Dialect::Postgres => pool.begin().await,
         };
         let tx = tx.map_err(StoreError::Database)?;
         Ok(WriteTx {
@@ -262,17 +259,24 @@ impl Store {
     /// SQLite it waits its turn like [`Store::begin`] (the statement takes
     /// the write lock as it starts).
     pub async fn writer(&self) -> Result<Writer, StoreError> {
-        let (conn, turn) = match &self.writers {
-            Some(writers) => {
-                let turn = Arc::clone(&writers.turn).lock_owned().await;
-                (writers.pool.acquire().await, Some(turn))
-            }
-            None => (self.pool.acquire().await, None),
-        };
+        let (pool, turn) = self.writers_turn().await;
+        let conn = pool.acquire().await;
         Ok(Writer {
             conn: conn.map_err(StoreError::Database)?,
             _turn: turn,
         })
+    }
+
+    /// The pool writes go to, once it is this writer's turn (SQLite's own
+    /// writer connection and the held turn; PostgreSQL's pool, no turn).
+    async fn writers_turn(&self) -> (&AnyPool, Option<tokio::sync::OwnedMutexGuard<()>>) {
+        match &self.writers {
+            Some(writers) => (
+                &writers.pool,
+                Some(Arc::clone(&writers.turn).lock_owned().await),
+            ),
+            None => (&self.pool, None),
+        }
     }
 
     /// The change epoch now; `None` when cached reads must not be used
