@@ -141,7 +141,7 @@ pub async fn issue_code(
 /// The grant `id` (`None` if there is none), from the hub's cache when it
 /// was read in the store's current change epoch: grants change only by
 /// revocation (or go with their client or tenant), which moves the epoch.
-async fn grant_by_id(
+pub(crate) async fn grant_by_id(
     hub: &Hub,
     tenant: &Tenant,
     id: GrantId,

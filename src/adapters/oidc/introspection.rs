@@ -90,19 +90,18 @@ async fn find_refresh(
     tenant: &Tenant,
     token: &str,
 ) -> Result<Option<FoundToken>, ServiceError> {
-    let mut conn = hub.store.conn().await?;
-    let stored = match oauth_grants::refresh(&mut conn, tenant.id, &hub.secrets.hash(token)).await {
-        Ok(r) => r,
-        Err(StoreError::NotFound) => return Ok(None),
-        Err(e) => return Err(e.into()),
+    let stored = {
+        let mut conn = hub.store.conn().await?;
+        match oauth_grants::refresh(&mut conn, tenant.id, &hub.secrets.hash(token)).await {
+            Ok(r) => r,
+            Err(StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        }
     };
-    match oauth_grants::grant(&mut conn, tenant.id, stored.grant_id).await {
-        Ok(grant) => Ok(Some(FoundToken::Refresh {
-            stored,
-            grant: Arc::new(grant),
-        })),
-        Err(StoreError::NotFound) => Ok(None),
-        Err(e) => Err(e.into()),
+    match grants::grant_by_id(hub, tenant, stored.grant_id).await {
+        Ok(Some(grant)) => Ok(Some(FoundToken::Refresh { stored, grant })),
+        Ok(None) => Ok(None),
+        Err(e) => Err(e),
     }
 }
 
