@@ -29,8 +29,8 @@ use crate::oidc_support::{
     acme_with, code_for, json, logged_in, refresh, register, tokens, web_client, AuthRequest, Rp,
 };
 
-/// Another node: the same database (opened again) and clock, caches of
-/// its own.
+/// Another node: the same database (opened again), clock and keys; caches,
+/// write queues and throttle of its own.
 async fn other_node(app: &TestApp) -> Hub {
     Hub {
         store: Store::connect(&app.database_url).await.unwrap(),
@@ -41,6 +41,9 @@ async fn other_node(app: &TestApp) -> Hub {
         grants_by_id: Arc::default(),
         verified_access_tokens: Arc::default(),
         grant_rows: Arc::default(),
+        redemptions: Arc::default(),
+        throttle: Arc::default(),
+        upstream_documents: Arc::default(),
         ..app.hub.clone()
     }
 }
